@@ -1,0 +1,159 @@
+/*
+ * cli.c - diagnostics, common options and the record loop of the commands.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char *prog = "inbox";
+
+static void
+oom(void)
+{
+	fprintf(stderr, "%s: out of memory\n", prog);
+	_exit(INBOX_ETEMP);
+}
+
+void
+cli_init(const char *name)
+{
+	prog = name;
+	inbox_set_oom_handler(oom);
+}
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+int
+warn_lib(void)
+{
+	int code = inbox_errcode();
+
+	warnx("%s", inbox_errmsg());
+	inbox_error_clear();
+	return code;
+}
+
+void
+die_lib(void)
+{
+	exit(warn_lib());
+}
+
+int
+cli_done(int ret)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			return ret;
+		warnx("write error: %s", strerror(errno));
+		return INBOX_EFAIL;
+	}
+	return ret;
+}
+
+int
+cli_option(struct cli *c, int opt, const char *arg, void (*usage)(int))
+{
+	switch (opt) {
+	case 'C':
+		c->dir = arg;
+		return 1;
+	case 'u':
+		c->user = arg;
+		return 1;
+	case '0':
+		c->zero = 1;
+		return 1;
+	case 'q':
+		c->quiet = 1;
+		return 1;
+	case OPT_JSON:
+		c->json = 1;
+		return 1;
+	case 'h':
+	case OPT_HELP:
+		usage(0);
+		return 1;
+	case OPT_VERSION:
+		printf("%s %s\n", prog, INBOX_VERSION);
+		exit(cli_done(0));
+	}
+	return 0;
+}
+
+int
+cli_records(int argc, char **argv, int zero,
+    int (*cb)(const char *rec, void *arg), void *arg)
+{
+	int worst = 0, seen = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (argc > 0 && !(argc == 1 && strcmp(argv[0], "-") == 0)) {
+		for (int i = 0; i < argc; i++) {
+			int r = cb(argv[i], arg);
+
+			if (r > worst)
+				worst = r;
+		}
+		return worst;
+	}
+	if (argc == 0 && isatty(0))
+		return INBOX_EUSAGE;
+	while ((n = getdelim(&line, &cap, zero ? '\0' : '\n', stdin)) > 0) {
+		char *rec = line;
+		int r;
+
+		if (line[n - 1] == '\n' || line[n - 1] == '\0')
+			line[--n] = '\0';
+		while (*rec == ' ' || *rec == '\t')
+			rec++;
+		rec[strcspn(rec, "\t")] = '\0';
+		if (!*rec)
+			continue;
+		seen = 1;
+		r = cb(rec, arg);
+		if (r > worst)
+			worst = r;
+	}
+	free(line);
+	return seen ? worst : 0;
+}
+
+int
+cli_tty(void)
+{
+	return isatty(1);
+}

@@ -1,0 +1,71 @@
+/*
+ * cli.h - what every command shares: its name in diagnostics, the common
+ * options, the exit table, and the loop over records given as arguments
+ * or, on a pipe, one per line on standard input.
+ */
+#ifndef INBOX_CLI_H
+#define INBOX_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "util.h"
+
+#define INBOX_VERSION "0.1.0"
+
+/* Long-only options shared by the commands (values above 255). */
+enum {
+	OPT_VERSION = 256,
+	OPT_JSON,
+	OPT_HELP,
+	OPT_FIRST_CMD = 300	/* commands number their own from here */
+};
+
+struct cli {
+	const char *dir;	/* -C */
+	const char *user;	/* -u */
+	int json;		/* --json */
+	int zero;		/* -0 */
+	int quiet;		/* -q */
+};
+
+/* The command's name, for diagnostics. */
+extern const char *prog;
+
+/* Set the program name, install the allocation-failure handler. */
+void cli_init(const char *name);
+/*
+ * Handle an option every command shares: -C DIR, -u USER, --json, -0,
+ * -q, -h/--help (calls usage with status 0), --version.  Returns 1 when
+ * it was one of these.
+ */
+int cli_option(struct cli *c, int opt, const char *arg,
+    void (*usage)(int));
+
+/* "prog: message" on stderr. */
+void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* warnx then exit(code). */
+void die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* Print the library's last error; return its exit status. */
+int warn_lib(void);
+/* Print the library's last error and exit with its status. */
+void die_lib(void) __attribute__((noreturn));
+/* Flush stdout and return ret, or 2 when writing it failed. */
+int cli_done(int ret);
+
+/*
+ * Call cb for each record: the arguments argv[0..argc), or, when there are
+ * none and stdin is not a terminal, each line (NUL-terminated with zero)
+ * of stdin; "-" as the only argument reads stdin too.  Blank lines are
+ * skipped and only the first TAB-separated field is the record, so the
+ * output of inbox-ls feeds straight in.  Returns the worst status cb
+ * returned (0 when all were 0), or 64 when there were no records.
+ */
+int cli_records(int argc, char **argv, int zero,
+    int (*cb)(const char *rec, void *arg), void *arg);
+
+/* 1 when stdout is a terminal (comfort only, never format). */
+int cli_tty(void);
+
+#endif

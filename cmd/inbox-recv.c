@@ -1,0 +1,386 @@
+/*
+ * inbox-recv - take inbound events (provider webhooks, email, generic
+ * JSON) on standard input, file them and commit.  As a mail delivery
+ * agent it speaks the MTA's exit codes; with --cgi it answers HTTP.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "form.h"
+#include "hook.h"
+#include "inbound.h"
+#include "secret.h"
+#include "sign.h"
+#include "store.h"
+
+#define MAX_INPUT (32 << 20)
+
+enum { OPT_FORMAT = OPT_FIRST_CMD, OPT_CGI, OPT_BATCH, OPT_URL, OPT_SIG };
+
+static struct cli c;
+static const char *format, *url, *signature;
+static int cgi, batch;
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: inbox-recv [-q] [-C DIR] [-u USER] [--format FORMAT] "
+	    "[--batch]\n"
+	    "                  [--url URL --signature SIG] [--cgi]\n");
+	exit(status ? INBOX_EUSAGE : cli_done(0));
+}
+
+/* CGI: an HTTP status and a short body; the exit status stays 0 so the
+ * web server sends it. */
+static int
+reply(int status, const char *fmt, ...)
+{
+	static const char *twiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	    "<Response></Response>\n";
+	const char *reason = status == 200 ? "OK" : status == 400 ?
+	    "Bad Request" : status == 403 ? "Forbidden" : status == 404 ?
+	    "Not Found" : "Service Unavailable";
+	va_list ap;
+
+	printf("Status: %d %s\r\n", status, reason);
+	if (status == 503)
+		printf("Retry-After: 30\r\n");
+	if (status == 200 && format && !strcmp(format, "twilio") && !fmt) {
+		printf("Content-Type: text/xml\r\n\r\n%s", twiml);
+		return 0;
+	}
+	printf("Content-Type: text/plain; charset=utf-8\r\n\r\n");
+	if (fmt) {
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		printf("\n");
+	}
+	return 0;
+}
+
+static int
+fail(int code)
+{
+	const char *msg = inbox_errmsg();
+	int http = code == INBOX_EDATA || code == INBOX_EUSAGE ? 400 :
+	    code == INBOX_EPOLICY ? 403 : 503;
+
+	warnx("%s", msg);
+	if (cgi) {
+		reply(http, "%s", msg);
+		return cli_done(0);
+	}
+	return code;
+}
+
+/* Keep the raw bytes before anything parses them. */
+static int
+spool(struct store *st, const char *uniq, const struct sb *in,
+    char **path)
+{
+	struct sb rel = SB_INIT;
+	int r;
+
+	sb_addf(&rel, "tmp/spool/%s", uniq);
+	*path = store_path(st, rel.buf);
+	sb_release(&rel);
+	{
+		char *dir = store_path(st, "tmp/spool");
+
+		r = mkdir_p(dir);
+		free(dir);
+	}
+	if (r == 0)
+		r = write_atomic(*path, in->buf, in->len, 0600);
+	return r;
+}
+
+static int
+read_input(struct sb *in)
+{
+	const char *method = getenv("REQUEST_METHOD");
+
+	if (cgi && method && !strcmp(method, "GET")) {
+		const char *q = getenv("QUERY_STRING");
+
+		sb_adds(in, q ? q : "");
+		return 0;
+	}
+	if (cgi && getenv("CONTENT_LENGTH")) {
+		long n = atol(getenv("CONTENT_LENGTH"));
+
+		if (n < 0 || n > MAX_INPUT)
+			return inbox_error(INBOX_EDATA, "request body of %ld "
+			    "bytes is too large", n);
+	}
+	return sb_read_fd(in, 0, MAX_INPUT);
+}
+
+/* The URL the provider requested, for signature checks. */
+static char *
+request_url(void)
+{
+	const char *host = getenv("HTTP_HOST"), *uri = getenv("REQUEST_URI");
+	const char *https = getenv("HTTPS");
+	struct sb s = SB_INIT;
+
+	if (url)
+		return xstrdup(url);
+	if (!host || !uri)
+		return NULL;
+	sb_addf(&s, "%s://%s%s", https && *https && strcmp(https, "off") ?
+	    "https" : "http", host, uri);
+	return sb_detach(&s, NULL);
+}
+
+static int
+check_signature(struct store *st, const struct sb *in)
+{
+	char *token = NULL, *u;
+	const char *sig = signature;
+	int ok = 1;
+
+	if (!strcmp(format, "twilio")) {
+		if (secret_get(st, "twilio-token", &token) < 0)
+			return -1;
+		if (!sig)
+			sig = getenv("HTTP_X_TWILIO_SIGNATURE");
+		if (!token || (!sig && !cgi)) {
+			free(token);
+			return 0;
+		}
+		u = request_url();
+		ok = u && sign_twilio_ok(token, u, in->buf, in->len, sig);
+		free(u);
+	} else if (!strcmp(format, "whatsapp")) {
+		if (secret_get(st, "whatsapp-app-secret", &token) < 0)
+			return -1;
+		if (!sig)
+			sig = getenv("HTTP_X_HUB_SIGNATURE_256");
+		if (!token || (!sig && !cgi)) {
+			free(token);
+			return 0;
+		}
+		ok = sign_hub_ok(token, in->buf, in->len, sig);
+	}
+	free(token);
+	return ok ? 0 : inbox_error(INBOX_EPOLICY, "webhook signature does "
+	    "not match");
+}
+
+/* WhatsApp's subscription handshake: GET ?hub.mode=subscribe... */
+static int
+verify_subscription(struct store *st, const struct sb *in)
+{
+	struct form f = { NULL, 0 };
+	char *token = NULL;
+	int r;
+
+	if (form_parse(&f, in->buf, in->len) < 0 ||
+	    !form_get(&f, "hub.mode")) {
+		form_free(&f);
+		return 1;
+	}
+	if (secret_get(st, "whatsapp-verify-token", &token) < 0)
+		token = NULL;
+	if (token && form_get(&f, "hub.verify_token") &&
+	    !strcmp(token, form_get(&f, "hub.verify_token")) &&
+	    form_get(&f, "hub.challenge"))
+		r = reply(200, "%s", form_get(&f, "hub.challenge"));
+	else
+		r = reply(403, "verify token does not match");
+	free(token);
+	form_free(&f);
+	return r == 0 ? 0 : -1;
+}
+
+/* File one record; 0, or an exit status. */
+static int
+file_one(struct store *st, const char *buf, size_t len, const char *uniq,
+    int commit_each)
+{
+	struct event ev;
+	int ret = 0;
+
+	if (event_parse(&ev, format, buf, len) < 0) {
+		event_free(&ev);
+		return -1;
+	}
+	for (struct event *e = &ev; e; e = e->next) {
+		struct inbound_result res;
+		char u[256];
+
+		if (e != &ev)
+			unique_name(u, sizeof(u));
+		if (inbound_file(st, e, e == &ev ? uniq : u, &res) < 0) {
+			event_free(&ev);
+			return -1;
+		}
+		if (res.unknown) {
+			warnx("no message with provider id %s",
+			    e->provider_id);
+			ret = INBOX_ENOMATCH;
+			continue;
+		}
+		if (res.changed) {
+			store_trailer(st, "Conversation", res.conv);
+			store_trailer(st, "Message", res.msgid);
+			if (e->provider_id)
+				store_trailer(st, "Provider-Id",
+				    e->provider_id);
+		}
+		if (commit_each && store_commit(st, "%s", res.summary) < 0) {
+			event_free(&ev);
+			return -1;
+		}
+		if (!c.quiet && !cgi && *res.msgid)
+			printf("%s\n", res.msgid);
+		if (res.changed && !res.blocked && e->kind == EV_MESSAGE) {
+			struct sb out = SB_INIT;
+
+			if (hook_event(st, "post-recv", res.conv, res.msgid,
+			    NULL, &out) != 0)
+				warnx("post-recv hook failed for %s",
+				    res.msgid);
+			fputs(out.buf, stderr);
+			sb_release(&out);
+		}
+	}
+	event_free(&ev);
+	return ret;
+}
+
+/* --batch: one event a line, or an mbox of mails. */
+static int
+file_batch(struct store *st, struct sb *in)
+{
+	char *p = in->buf, *end = in->buf + in->len;
+	int ret = 0, n = 0, bad = 0;
+	int mbox = format && !strcmp(format, "email");
+
+	while (p < end) {
+		char *next, uniq[256];
+		size_t len;
+
+		if (mbox) {
+			next = memmem(p + 1, (size_t)(end - p - 1), "\nFrom ", 6);
+			next = next ? next + 1 : end;
+		} else {
+			next = memchr(p, '\n', (size_t)(end - p));
+			next = next ? next + 1 : end;
+		}
+		len = (size_t)(next - p);
+		while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+			len--;
+		if (len) {
+			int r;
+
+			unique_name(uniq, sizeof(uniq));
+			r = file_one(st, p, len, uniq, 0);
+			if (r < 0) {
+				if (inbox_errcode() == INBOX_ETEMP)
+					return -1;
+				warnx("record %d: %s", n + 1, inbox_errmsg());
+				inbox_error_clear();
+				bad++;
+			} else if (r > ret)
+				ret = r;
+			n++;
+		}
+		p = next;
+	}
+	if (store_commit(st, "batch of %d events", n - bad) < 0)
+		return -1;
+	return bad ? INBOX_EDATA : ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "cgi", no_argument, NULL, OPT_CGI },
+		{ "batch", no_argument, NULL, OPT_BATCH },
+		{ "url", required_argument, NULL, OPT_URL },
+		{ "signature", required_argument, NULL, OPT_SIG },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store *st;
+	struct sb in = SB_INIT;
+	char uniq[256], *spooled = NULL;
+	int opt, r;
+
+	cli_init("inbox-recv");
+	while ((opt = getopt_long(argc, argv, "hqC:u:", longopts, NULL)) != -1)
+		switch (opt) {
+		case OPT_FORMAT: format = optarg; break;
+		case OPT_CGI: cgi = 1; break;
+		case OPT_BATCH: batch = 1; break;
+		case OPT_URL: url = optarg; break;
+		case OPT_SIG: signature = optarg; break;
+		default:
+			if (!cli_option(&c, opt, optarg, usage))
+				usage(1);
+		}
+	if (optind != argc)
+		usage(1);
+	if (format && strcmp(format, "auto") && strcmp(format, "twilio") &&
+	    strcmp(format, "whatsapp") && strcmp(format, "email") &&
+	    strcmp(format, "kannel") && strcmp(format, "json"))
+		die(INBOX_EUSAGE, "unknown format '%s'", format);
+	if (read_input(&in) < 0)
+		return fail(inbox_errcode());
+	if (store_open(&st, c.dir, "inbox-recv", c.user) < 0)
+		return fail(inbox_errcode() == INBOX_EDATA ? INBOX_ETEMP :
+		    inbox_errcode());
+	if (cgi && getenv("REQUEST_METHOD") &&
+	    !strcmp(getenv("REQUEST_METHOD"), "GET") &&
+	    (r = verify_subscription(st, &in)) <= 0) {
+		store_close(st);
+		return cli_done(0);
+	}
+	if (!format || !strcmp(format, "auto"))
+		format = event_detect(in.buf, in.len);
+	if (!format) {
+		inbox_error(INBOX_EDATA, "cannot tell what this input is (use "
+		    "--format)");
+		store_close(st);
+		return fail(INBOX_EDATA);
+	}
+	unique_name(uniq, sizeof(uniq));
+	if (spool(st, uniq, &in, &spooled) < 0 ||
+	    check_signature(st, &in) < 0 || store_lock(st) < 0) {
+		r = inbox_errcode();
+		if (spooled && r != INBOX_ETEMP)
+			unlink(spooled);
+		goto out;
+	}
+	r = batch ? file_batch(st, &in) : file_one(st, in.buf, in.len, uniq,
+	    1);
+	if (r < 0)
+		r = inbox_errcode();
+	/* the raw payload stays only when it may be replayed */
+	if (r != INBOX_ETEMP)
+		unlink(spooled);
+out:
+	store_close(st);
+	free(spooled);
+	sb_release(&in);
+	if (r == INBOX_ETEMP || r == INBOX_EDATA || r == INBOX_EPOLICY ||
+	    r == INBOX_EUSAGE || r == INBOX_EFAIL) {
+		if (batch && r == INBOX_EDATA && !cgi)
+			return cli_done(r);
+		return fail(r);
+	}
+	if (cgi)
+		reply(200, NULL);
+	return cli_done(r);
+}

@@ -1,0 +1,539 @@
+/*
+ * inbound.c - file inbound messages, statuses and calls into the store.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto.h"
+#include "inbound.h"
+#include "msg.h"
+
+void
+pid_path(const char *provider_id, char *buf, size_t n)
+{
+	unsigned char h[SHA1_LEN];
+	char hex[2 * SHA1_LEN + 1];
+
+	sha1(provider_id, strlen(provider_id), h);
+	hex_encode(h, SHA1_LEN, hex);
+	snprintf(buf, n, "idx/pid/%.2s/%s", hex, hex);
+}
+
+char *
+pid_lookup(struct store *st, const char *provider_id)
+{
+	struct sb s = SB_INIT;
+	char rel[96];
+	char *p;
+
+	pid_path(provider_id, rel, sizeof(rel));
+	p = path_join(st->root, rel);
+	if (sb_read_file(&s, p, 4096) < 0) {
+		inbox_error_clear();
+		free(p);
+		sb_release(&s);
+		return NULL;
+	}
+	free(p);
+	sb_rtrim(&s);
+	return sb_detach(&s, NULL);
+}
+
+int
+pid_record(struct store *st, const char *provider_id, const char *msgid)
+{
+	char rel[96];
+	struct sb s = SB_INIT;
+	int r;
+
+	pid_path(provider_id, rel, sizeof(rel));
+	sb_addf(&s, "%s\n", msgid);
+	r = store_put(st, rel, s.buf, s.len);
+	sb_release(&s);
+	return r;
+}
+
+static int
+anonymous(const char *from)
+{
+	static const char *anon[] = { "anonymous", "restricted", "unknown",
+	    "private", "unavailable", "+266696687", "+7378742833",
+	    "+2562533", "+8656696" };
+
+	if (!from || !*from)
+		return 1;
+	for (size_t i = 0; i < sizeof(anon) / sizeof(*anon); i++)
+		if (strcasecmp(from, anon[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Find an existing file of uniq in the conversation (replay). */
+static int
+already_there(struct store *st, const char *conv, const char *uniq)
+{
+	struct msg m;
+	struct sb id = SB_INIT;
+	int r;
+
+	sb_addf(&id, "%s/%s", conv, uniq);
+	r = msg_load(&m, st, id.buf) == 0;
+	msg_free(&m);
+	inbox_error_clear();
+	sb_release(&id);
+	return r;
+}
+
+static void
+from_header(struct sb *h, const char *name, const char *addr)
+{
+	if (name && *name) {
+		char *enc = mail_encode_header(name);
+		int quote = strpbrk(enc, ",;:<>@\"()[]\\") != NULL &&
+		    !str_startswith(enc, "=?");
+
+		if (quote) {
+			sb_adds(h, "\"");
+			for (const char *p = enc; *p; p++) {
+				if (*p == '"' || *p == '\\')
+					sb_addc(h, '\\');
+				sb_addc(h, *p);
+			}
+			sb_adds(h, "\"");
+		} else
+			sb_adds(h, enc);
+		sb_addf(h, " <%s>", addr);
+		free(enc);
+	} else
+		sb_addf(h, "<%s>", addr);
+}
+
+/* Update the conversation state for an inbound message or call. */
+static int
+touch_conv(struct store *st, struct conv *c, const char *contact,
+    const char *addr, const char *kind, const char *channel, time_t when,
+    struct inbound_result *res)
+{
+	char iso[32];
+	struct kv a = KV_INIT;
+
+	time_iso(when, iso, sizeof(iso));
+	if (!c->exists) {
+		kv_set(&c->st, "kind", kind);
+		if (contact)
+			kv_set(&c->st, "contact", contact);
+		kv_set(&c->st, "status", "open");
+		kv_set(&c->st, "created", iso);
+		res->created = 1;
+	}
+	if (addr && *addr)
+		kv_add(&c->st, "address", addr);
+	if (addr && addr_load(st, addr, &a) == 0 && kv_get(&a, "blocked"))
+		res->blocked = 1;
+	kv_free(&a);
+	if (res->blocked) {
+		kv_set(&c->st, "status", "closed");
+	} else {
+		if (kv_get(&c->st, "archived")) {
+			kv_del(&c->st, "archived", NULL);
+			res->unarchived = 1;
+		}
+		if (kv_has(&c->st, "status", "closed"))
+			kv_set(&c->st, "status", "open");
+	}
+	if (channel) {
+		struct sb k = SB_INIT;
+
+		kv_set(&c->st, "channel", channel);
+		sb_addf(&k, "last-in.%s", channel);
+		kv_set(&c->st, k.buf, iso);
+		sb_release(&k);
+	}
+	return conv_save(st, c);
+}
+
+static int
+file_message(struct store *st, struct event *ev, const char *uniq,
+    struct inbound_result *res)
+{
+	char addr[320], to[320] = "", dir[64], date[64];
+	char *contact = NULL, *name;
+	struct conv c;
+	struct sb h = SB_INIT;
+	time_t when = ev->date ? ev->date : inbox_now();
+	int r = -1;
+
+	if (addr_normalize(st, ev->from, addr, sizeof(addr)) < 0)
+		return inbox_error(INBOX_EDATA, "sender %s: %s", ev->from,
+		    inbox_errmsg());
+	if (ev->to && addr_normalize(st, ev->to, to, sizeof(to)) < 0)
+		snprintf(to, sizeof(to), "%s", ev->to);
+	if (conv_for_address(st, addr, res->conv, &contact) < 0)
+		return -1;
+	if (conv_load(st, res->conv, &c) < 0) {
+		free(contact);
+		return -1;
+	}
+	snprintf(res->msgid, sizeof(res->msgid), "%s/%s", res->conv, uniq);
+	name = contact ? contact_display(st, contact, addr) :
+	    xstrdup(ev->from_name ? ev->from_name : addr);
+	snprintf(res->summary, sizeof(res->summary), "%s from %s%s%s%s",
+	    ev->channel, addr, strcmp(name, addr) ? " (" : "",
+	    strcmp(name, addr) ? name : "", strcmp(name, addr) ? ")" : "");
+	conv_dir(res->conv, dir, sizeof(dir));
+	if (!already_there(st, res->conv, uniq)) {
+		time_rfc2822(when, date, sizeof(date));
+		sb_addf(&h, "X-Inbox-Channel: %s\n", ev->channel);
+		sb_adds(&h, "X-Inbox-Direction: in\nX-Inbox-Type: reply\n"
+		    "X-Inbox-Status: received\n");
+		if (msg_header(&h, "X-Inbox-Address", addr) < 0 ||
+		    msg_header(&h, "X-Inbox-Provider-Id",
+		    ev->provider_id) < 0)
+			goto out;
+		for (size_t i = 0; i < ev->nmedia; i++)
+			if (ev->media[i].url || ev->media[i].id)
+				sb_addf(&h, "X-Inbox-Media: %s%s%s\n",
+				    ev->media[i].url ? ev->media[i].url :
+				    ev->media[i].id, ev->media[i].type ? " " :
+				    "", ev->media[i].type ? ev->media[i].type :
+				    "");
+		if (strcmp(ev->channel, "email") == 0) {
+			/* our headers on top, the mail byte for byte */
+			sb_add(&h, ev->raw, ev->rawlen);
+		} else {
+			sb_addf(&h, "Date: %s\nFrom: ", date);
+			from_header(&h, contact ? name : ev->from_name, addr);
+			sb_addf(&h, "\nTo: <%s>\n", *to ? to : "inbox");
+			sb_addf(&h, "Message-ID: <%s@inbox>\n", uniq);
+			sb_addf(&h, "Subject: %s from ", ev->channel);
+			if (contact || ev->from_name) {
+				char *enc = mail_encode_header(contact ? name :
+				    ev->from_name);
+
+				sb_adds(&h, enc);
+				free(enc);
+			} else
+				sb_adds(&h, addr);
+			sb_adds(&h, "\nMIME-Version: 1.0\nContent-Type: text/"
+			    "plain; charset=utf-8\nContent-Transfer-Encoding:"
+			    " 8bit\n\n");
+			sb_adds(&h, ev->body ? ev->body : "");
+			if (h.len && h.buf[h.len - 1] != '\n')
+				sb_addc(&h, '\n');
+		}
+		if (store_deliver(st, dir, "new", uniq, h.buf, h.len) < 0)
+			goto out;
+	}
+	if (touch_conv(st, &c, contact, addr, contact ? "customer" :
+	    "address", ev->channel, when, res) < 0)
+		goto out;
+	if (ev->provider_id && pid_record(st, ev->provider_id,
+	    res->msgid) < 0)
+		goto out;
+	res->changed = 1;
+	r = 0;
+out:
+	sb_release(&h);
+	free(name);
+	free(contact);
+	conv_free(&c);
+	return r;
+}
+
+static int
+file_status(struct store *st, struct event *ev, struct inbound_result *res)
+{
+	char *id = pid_lookup(st, ev->provider_id);
+	struct msg m;
+	const char *cur;
+	const char *names[3] = { "X-Inbox-Status", "X-Inbox-Error",
+	    "X-Inbox-Status-Time" };
+	const char *vals[3];
+	char iso[32], err[600];
+	int r;
+
+	if (!id) {
+		res->unknown = 1;
+		return 0;
+	}
+	r = msg_load(&m, st, id);
+	snprintf(res->msgid, sizeof(res->msgid), "%s", id);
+	free(id);
+	if (r < 0) {
+		res->unknown = 1;
+		inbox_error_clear();
+		return 0;
+	}
+	snprintf(res->conv, sizeof(res->conv), "%s", m.conv);
+	cur = msg_get(&m, "X-Inbox-Status");
+	if (msg_status_rank(ev->status) < 0) {
+		msg_free(&m);
+		return inbox_error(INBOX_EDATA, "unknown status '%s'",
+		    ev->status);
+	}
+	/* monotonic: a late "sent" never overwrites "delivered" */
+	if (cur && msg_status_rank(ev->status) <= msg_status_rank(cur)) {
+		res->duplicate = 1;
+		msg_free(&m);
+		return 0;
+	}
+	time_iso(ev->date ? ev->date : inbox_now(), iso, sizeof(iso));
+	vals[0] = ev->status;
+	vals[1] = NULL;
+	if (ev->error_code || ev->error_text) {
+		snprintf(err, sizeof(err), "%s%s%s", ev->error_code ?
+		    ev->error_code : "", ev->error_code && ev->error_text ?
+		    " " : "", ev->error_text ? ev->error_text : "");
+		vals[1] = err;
+	} else
+		names[1] = "X-Inbox-Error-None";
+	vals[2] = iso;
+	r = msg_set_headers(&m, st, names, vals, 3);
+	if (r == 0) {
+		res->changed = 1;
+		snprintf(res->summary, sizeof(res->summary), "%s %s%s%s",
+		    ev->status, res->msgid, vals[1] ? " " : "",
+		    vals[1] ? vals[1] : "");
+	}
+	msg_free(&m);
+	return r;
+}
+
+static const char *
+call_outcome(const struct event *ev, const char *prev)
+{
+	const char *s = ev->call_status ? ev->call_status : "";
+
+	if (ev->recording_url && (!prev || strcmp(prev, "answered")))
+		return "voicemail";
+	if (!strcmp(s, "completed"))
+		return ev->duration > 0 ? "answered" : prev ? prev : "missed";
+	if (!strcmp(s, "no-answer") || !strcmp(s, "canceled") ||
+	    !strcmp(s, "missed"))
+		return "missed";
+	if (!strcmp(s, "busy"))
+		return "busy";
+	if (!strcmp(s, "failed"))
+		return "failed";
+	if (!strcmp(s, "in-progress") || !strcmp(s, "answered"))
+		return "answered";
+	if (!strcmp(s, "voicemail"))
+		return "voicemail";
+	return prev ? prev : "ringing";
+}
+
+static int
+call_rank(const char *o)
+{
+	static const char *order[] = { "ringing", "answered", "missed",
+	    "busy", "failed", "voicemail" };
+
+	for (size_t i = 0; o && i < sizeof(order) / sizeof(*order); i++)
+		if (!strcmp(o, order[i]))
+			return (int)i;
+	return -1;
+}
+
+static void
+call_body(struct sb *b, const struct event *ev, const char *outcome,
+    long dur, const char *rec, long recdur, const char *transcript)
+{
+	sb_addf(b, "%s call: %s", ev->direction && !strcmp(ev->direction,
+	    "out") ? "Outbound" : "Inbound", outcome);
+	if (dur >= 0)
+		sb_addf(b, ", %lds", dur);
+	sb_addc(b, '\n');
+	if (rec)
+		sb_addf(b, "Recording: %s (%ld:%02ld)\n", rec,
+		    recdur > 0 ? recdur / 60 : 0, recdur > 0 ? recdur % 60 : 0);
+	if (transcript)
+		sb_addf(b, "Transcript: %s\n", transcript);
+}
+
+static int
+update_call(struct store *st, struct event *ev, const char *id,
+    struct inbound_result *res)
+{
+	struct msg m;
+	const char *prev;
+	const char *outcome;
+	char dur[32], recdur[32];
+	const char *names[6] = { "X-Inbox-Call-Status", "X-Inbox-Call-Outcome",
+	    "X-Inbox-Call-Duration", "X-Inbox-Call-Recording",
+	    "X-Inbox-Call-Recording-Duration", "X-Inbox-Call-Transcript" };
+	const char *vals[6];
+	int r;
+
+	if (msg_load(&m, st, id) < 0)
+		return -1;
+	snprintf(res->conv, sizeof(res->conv), "%s", m.conv);
+	snprintf(res->msgid, sizeof(res->msgid), "%s", id);
+	prev = msg_get(&m, "X-Inbox-Call-Outcome");
+	outcome = call_outcome(ev, prev);
+	if (call_rank(outcome) < call_rank(prev))
+		outcome = prev;
+	snprintf(dur, sizeof(dur), "%ld", ev->duration);
+	snprintf(recdur, sizeof(recdur), "%ld", ev->recording_duration);
+	vals[0] = ev->call_status ? ev->call_status :
+	    msg_get(&m, "X-Inbox-Call-Status");
+	vals[1] = outcome;
+	vals[2] = ev->duration >= 0 ? dur : msg_get(&m,
+	    "X-Inbox-Call-Duration");
+	vals[3] = ev->recording_url ? ev->recording_url : msg_get(&m,
+	    "X-Inbox-Call-Recording");
+	vals[4] = ev->recording_duration >= 0 ? recdur : msg_get(&m,
+	    "X-Inbox-Call-Recording-Duration");
+	vals[5] = ev->transcript ? ev->transcript : msg_get(&m,
+	    "X-Inbox-Call-Transcript");
+	{
+		int same = 1;
+
+		for (int i = 0; i < 6 && same; i++) {
+			const char *o = msg_get(&m, names[i]);
+
+			same = (!o && !vals[i]) || (o && vals[i] &&
+			    !strcmp(o, vals[i]));
+		}
+		if (same) {
+			res->duplicate = 1;
+			msg_free(&m);
+			return 0;
+		}
+	}
+	/* copy: vals point into m which the rewrite replaces */
+	{
+		char *copy[6];
+
+		for (int i = 0; i < 6; i++)
+			copy[i] = vals[i] ? xstrdup(vals[i]) : NULL;
+		r = msg_set_headers(&m, st, names, (const char **)copy, 6);
+		for (int i = 0; i < 6; i++)
+			free(copy[i]);
+	}
+	snprintf(res->summary, sizeof(res->summary), "call %s %s", outcome,
+	    id);
+	res->changed = r == 0;
+	msg_free(&m);
+	return r;
+}
+
+static int
+file_call(struct store *st, struct event *ev, const char *uniq,
+    struct inbound_result *res)
+{
+	char *id = pid_lookup(st, ev->provider_id);
+	const char *party = ev->direction && !strcmp(ev->direction, "out") ?
+	    ev->to : ev->from;
+	char addr[320] = "", dir[64], date[64];
+	char *contact = NULL, *name = NULL;
+	struct conv c;
+	struct sb h = SB_INIT, body = SB_INIT, key = SB_INIT;
+	const char *outcome;
+	int r = -1;
+
+	if (id) {
+		r = update_call(st, ev, id, res);
+		free(id);
+		return r;
+	}
+	if (anonymous(party) || addr_normalize(st, party, addr,
+	    sizeof(addr)) < 0) {
+		inbox_error_clear();
+		addr[0] = '\0';
+		sb_addf(&key, "anon:%s", ev->provider_id);
+		conv_id(key.buf, res->conv);
+	} else if (conv_for_address(st, addr, res->conv, &contact) < 0)
+		return -1;
+	sb_release(&key);
+	if (conv_load(st, res->conv, &c) < 0)
+		return -1;
+	snprintf(res->msgid, sizeof(res->msgid), "%s/%s", res->conv, uniq);
+	name = contact ? contact_display(st, contact, addr) :
+	    xstrdup(*addr ? addr : "Withheld number");
+	outcome = call_outcome(ev, NULL);
+	time_rfc2822(ev->date ? ev->date : inbox_now(), date, sizeof(date));
+	sb_addf(&h, "X-Inbox-Channel: voice\nX-Inbox-Direction: %s\n"
+	    "X-Inbox-Type: call\nX-Inbox-Status: received\n",
+	    ev->direction ? ev->direction : "in");
+	if (*addr)
+		sb_addf(&h, "X-Inbox-Address: %s\n", addr);
+	if (msg_header(&h, "X-Inbox-Provider-Id", ev->provider_id) < 0 ||
+	    msg_header(&h, "X-Inbox-Call-Status", ev->call_status) < 0)
+		goto out;
+	sb_addf(&h, "X-Inbox-Call-Outcome: %s\n", outcome);
+	if (ev->duration >= 0)
+		sb_addf(&h, "X-Inbox-Call-Duration: %ld\n", ev->duration);
+	if (msg_header(&h, "X-Inbox-Call-Recording", ev->recording_url) < 0)
+		goto out;
+	if (ev->recording_duration >= 0)
+		sb_addf(&h, "X-Inbox-Call-Recording-Duration: %ld\n",
+		    ev->recording_duration);
+	if (msg_header(&h, "X-Inbox-Call-Transcript", ev->transcript) < 0)
+		goto out;
+	sb_addf(&h, "Date: %s\nFrom: ", date);
+	from_header(&h, name, *addr ? addr : "anonymous");
+	sb_addf(&h, "\nMessage-ID: <%s@inbox>\nSubject: call from %s\n"
+	    "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: 8bit\n\n", uniq, *addr ? addr :
+	    "a withheld number");
+	call_body(&body, ev, outcome, ev->duration, ev->recording_url,
+	    ev->recording_duration, ev->transcript);
+	sb_add(&h, body.buf, body.len);
+	conv_dir(res->conv, dir, sizeof(dir));
+	if (!already_there(st, res->conv, uniq) &&
+	    store_deliver(st, dir, "new", uniq, h.buf, h.len) < 0)
+		goto out;
+	if (touch_conv(st, &c, contact, *addr ? addr : NULL, contact ?
+	    "customer" : *addr ? "address" : "anon", "voice", ev->date ?
+	    ev->date : inbox_now(), res) < 0)
+		goto out;
+	if (pid_record(st, ev->provider_id, res->msgid) < 0)
+		goto out;
+	snprintf(res->summary, sizeof(res->summary), "call from %s (%s)",
+	    *addr ? addr : "a withheld number", outcome);
+	res->changed = 1;
+	r = 0;
+out:
+	sb_release(&h);
+	sb_release(&body);
+	free(name);
+	free(contact);
+	conv_free(&c);
+	return r;
+}
+
+int
+inbound_file(struct store *st, struct event *ev, const char *uniq,
+    struct inbound_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	switch (ev->kind) {
+	case EV_MESSAGE:
+		if (ev->provider_id) {
+			char *id = pid_lookup(st, ev->provider_id);
+
+			if (id) {
+				res->duplicate = 1;
+				snprintf(res->msgid, sizeof(res->msgid), "%s",
+				    id);
+				memcpy(res->conv, id, strcspn(id, "/") <
+				    sizeof(res->conv) ? strcspn(id, "/") :
+				    sizeof(res->conv) - 1);
+				free(id);
+				return 0;
+			}
+		}
+		return file_message(st, ev, uniq, res);
+	case EV_STATUS:
+		return file_status(st, ev, res);
+	case EV_CALL:
+		return file_call(st, ev, uniq, res);
+	case EV_JOB:
+		return inbox_error(INBOX_EDATA, "job events are taken by "
+		    "inbox-job");
+	}
+	return inbox_error(INBOX_EDATA, "unknown event");
+}

@@ -1,0 +1,692 @@
+/*
+ * store.c - the store on disk: find, open, init, lock, change, commit.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fault.h"
+#include "store.h"
+
+#ifndef INBOX_SHAREDIR
+#define INBOX_SHAREDIR "/usr/local/share/inbox"
+#endif
+
+static const char gitignore[] =
+    "# never committed: credentials, temporary files, caches\n"
+    "secrets/\n"
+    "tmp/\n"
+    "*.lock\n";
+
+int
+store_find(const char *dir, char **out)
+{
+	const char *e;
+	char buf[PATH_MAX];
+
+	if (dir && *dir)
+		e = dir;
+	else if ((e = getenv("INBOX_DIR")) && *e)
+		;
+	else if ((e = getenv("XDG_DATA_HOME")) && *e) {
+		snprintf(buf, sizeof(buf), "%s/inbox", e);
+		e = buf;
+	} else if ((e = getenv("HOME")) && *e) {
+		snprintf(buf, sizeof(buf), "%s/.local/share/inbox", e);
+		e = buf;
+	} else
+		return inbox_error(INBOX_EFAIL, "no store: use -C DIR or "
+		    "set INBOX_DIR");
+	*out = xstrdup(e);
+	return 0;
+}
+
+static char *
+absolute(const char *p)
+{
+	char *r = realpath(p, NULL);
+
+	return r ? r : NULL;
+}
+
+static char *
+exe_relative(const char *rel)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash, *p;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	p = path_join(exe, rel);
+	if (!path_exists(p)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+const char *
+store_sharedir(void)
+{
+	static char *dir;
+	const char *e = getenv("INBOX_SHAREDIR");
+
+	if (e && *e)
+		return e;
+	if (!dir) {
+		if (path_exists(INBOX_SHAREDIR "/inbox.yaml"))
+			dir = xstrdup(INBOX_SHAREDIR);
+		else if (!(dir = exe_relative("../share/inbox.yaml")) &&
+		    !(dir = exe_relative("../share/inbox/inbox.yaml")))
+			dir = xstrdup(INBOX_SHAREDIR);
+		else
+			*strrchr(dir, '/') = '\0';
+	}
+	return dir;
+}
+
+const char *
+store_hooksdir(void)
+{
+	static char *dir;
+	char *p;
+
+	if (dir)
+		return dir;
+	p = path_join(store_sharedir(), "hooks");
+	if (path_exists(p))
+		return dir = p;
+	free(p);
+	p = path_join(store_sharedir(), "../hooks");
+	return dir = p;
+}
+
+static char *
+login_name(void)
+{
+	const char *e = getenv("INBOX_USER");
+	struct passwd *pw;
+
+	if (e && *e)
+		return xstrdup(e);
+	pw = getpwuid(getuid());
+	if (pw && pw->pw_name)
+		return xstrdup(pw->pw_name);
+	e = getenv("USER");
+	return xstrdup(e && *e ? e : "unknown");
+}
+
+int
+store_open(struct store **out, const char *dir, const char *cmd,
+    const char *user)
+{
+	struct store *st;
+	char *found, *root, *p;
+
+	*out = NULL;
+	if (store_find(dir, &found) < 0)
+		return -1;
+	root = absolute(found);
+	if (!root) {
+		inbox_error(INBOX_EFAIL, "no store at %s (make one with "
+		    "inbox-init)", found);
+		free(found);
+		return -1;
+	}
+	p = path_join(root, ".git/inbox");
+	if (!path_exists(p)) {
+		inbox_error(INBOX_EFAIL, "%s is not a store (make one with "
+		    "inbox-init)", found);
+		free(p);
+		free(found);
+		free(root);
+		return -1;
+	}
+	free(p);
+	free(found);
+	st = xcalloc(1, sizeof(*st));
+	st->root = root;
+	st->cmd = cmd;
+	st->lockfd = -1;
+	sb_init(&st->trailers);
+	if (user && *user && !name_valid(user)) {
+		store_close(st);
+		return inbox_error(INBOX_EUSAGE, "'%s' is not a valid user "
+		    "name", user);
+	}
+	st->user = user && *user ? xstrdup(user) : login_name();
+	p = path_join(root, "inbox.yaml");
+	if (config_load(&st->cfg, p) < 0) {
+		free(p);
+		store_close(st);
+		return -1;
+	}
+	free(p);
+	if (repo_open(&st->repo, root) < 0) {
+		store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+void
+store_close(struct store *st)
+{
+	if (!st)
+		return;
+	store_unlock(st);
+	for (size_t i = 0; i < st->nch; i++) {
+		free(st->ch[i].path);
+		free(st->ch[i].data);
+	}
+	free(st->ch);
+	sb_release(&st->trailers);
+	config_free(st->cfg);
+	repo_close(st->repo);
+	free(st->user);
+	free(st->root);
+	free(st);
+}
+
+char *
+store_path(const struct store *st, const char *rel)
+{
+	return path_join(st->root, rel);
+}
+
+/* --- lock ------------------------------------------------------------ */
+
+int
+store_lock(struct store *st)
+{
+	const char *e = getenv("INBOX_LOCK_TIMEOUT");
+	long long timeout = e && *e ? atoll(e) :
+	    config_int(st->cfg, "store.lock-timeout", 10);
+	char *p;
+	struct timespec start, now;
+
+	if (st->lockfd >= 0)
+		return 0;
+	p = path_join(st->root, ".git/inbox/lock");
+	st->lockfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	free(p);
+	if (st->lockfd < 0)
+		return inbox_error(INBOX_ETEMP, "open store lock:");
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (flock(st->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			close(st->lockfd);
+			st->lockfd = -1;
+			return inbox_error(INBOX_ETEMP, "lock store:");
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= timeout) {
+			close(st->lockfd);
+			st->lockfd = -1;
+			return inbox_error(INBOX_ETEMP, "store is busy (locked "
+			    "by another command for %llds); try again",
+			    timeout);
+		}
+		nanosleep(&ts, NULL);
+	}
+	FAULT("while-locked");
+	return 0;
+}
+
+void
+store_unlock(struct store *st)
+{
+	if (st->lockfd < 0)
+		return;
+	flock(st->lockfd, LOCK_UN);
+	close(st->lockfd);
+	st->lockfd = -1;
+}
+
+/* --- changes --------------------------------------------------------- */
+
+static void
+record(struct store *st, const char *rel, int del, int exec,
+    const void *buf, size_t len)
+{
+	struct repo_change *c = NULL;
+
+	for (size_t i = 0; i < st->nch; i++)
+		if (strcmp(st->ch[i].path, rel) == 0) {
+			c = &st->ch[i];
+			free(c->data);
+			break;
+		}
+	if (!c) {
+		if (st->nch == st->chcap) {
+			st->chcap = st->chcap ? st->chcap * 2 : 8;
+			st->ch = xrealloc(st->ch, st->chcap * sizeof(*st->ch));
+		}
+		c = &st->ch[st->nch++];
+		c->path = xstrdup(rel);
+	}
+	c->del = del;
+	c->exec = exec;
+	c->data = NULL;
+	c->len = 0;
+	if (!del) {
+		c->data = xmalloc(len + 1);
+		memcpy(c->data, buf, len);
+		c->len = len;
+	}
+}
+
+static int
+rel_ok(const char *rel)
+{
+	if (!*rel || rel[0] == '/' || strstr(rel, "..") ||
+	    !strcmp(rel, ".git") || str_startswith(rel, ".git/"))
+		return inbox_error(INBOX_EFAIL, "bad store path '%s'", rel);
+	return 0;
+}
+
+static int
+ensure_parent(const char *abs)
+{
+	char *d = xstrdup(abs), *s = strrchr(d, '/');
+	int r = 0;
+
+	if (s) {
+		*s = '\0';
+		if (!path_exists(d))
+			r = mkdir_p(d);
+	}
+	free(d);
+	return r;
+}
+
+static int
+put(struct store *st, const char *rel, const void *buf, size_t len,
+    int exec)
+{
+	char *abs;
+	int r;
+
+	if (rel_ok(rel) < 0)
+		return -1;
+	abs = store_path(st, rel);
+	r = ensure_parent(abs);
+	if (r == 0)
+		r = write_atomic(abs, buf, len, exec ? 0755 : 0644);
+	free(abs);
+	if (r == 0)
+		record(st, rel, 0, exec, buf, len);
+	return r;
+}
+
+int
+store_put(struct store *st, const char *rel, const void *buf, size_t len)
+{
+	return put(st, rel, buf, len, 0);
+}
+
+int
+store_put_exec(struct store *st, const char *rel, const void *buf,
+    size_t len)
+{
+	return put(st, rel, buf, len, 1);
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+io_class(void)
+{
+	return errno == ENOSPC || errno == EDQUOT || errno == EIO ?
+	    INBOX_ETEMP : INBOX_EFAIL;
+}
+
+int
+store_deliver(struct store *st, const char *mdir, const char *sub,
+    const char *name, const void *buf, size_t len)
+{
+	struct sb tmp = SB_INIT, dst = SB_INIT, rel = SB_INIT;
+	int fd = -1, ret = -1;
+
+	if (rel_ok(mdir) < 0)
+		return -1;
+	sb_addf(&tmp, "%s/%s/tmp", st->root, mdir);
+	if (!path_exists(tmp.buf)) {
+		char *d = path_join(st->root, mdir);
+		static const char *subs[] = { "tmp", "new", "cur" };
+
+		for (int i = 0; i < 3; i++) {
+			char *s = path_join(d, subs[i]);
+
+			if (mkdir_p(s) < 0) {
+				free(s);
+				free(d);
+				goto out;
+			}
+			free(s);
+		}
+		free(d);
+	}
+	sb_addf(&tmp, "/%s", name);
+	sb_addf(&dst, "%s/%s/%s/%s", st->root, mdir, sub, name);
+	sb_addf(&rel, "%s/%s/%s", mdir, sub, name);
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		inbox_error(io_class(), "create %s:", tmp.buf);
+		goto out;
+	}
+	if (write_all(fd, buf, len) < 0) {
+		inbox_error(io_class(), "write %s:", tmp.buf);
+		goto fail;
+	}
+	FAULT("after-tmp-write");
+	if (fsync(fd) < 0) {
+		inbox_error(io_class(), "fsync %s:", tmp.buf);
+		goto fail;
+	}
+	FAULT("after-fsync");
+	if (close(fd) < 0) {
+		fd = -1;
+		inbox_error(io_class(), "close %s:", tmp.buf);
+		goto fail;
+	}
+	fd = -1;
+	/* link() refuses to overwrite, like rename with RENAME_NOREPLACE */
+	if (link(tmp.buf, dst.buf) < 0) {
+		inbox_error(io_class(), "deliver %s:", dst.buf);
+		goto fail;
+	}
+	unlink(tmp.buf);
+	FAULT("after-rename");
+	if (fsync_dir(dst.buf) < 0)
+		goto out;
+	record(st, rel.buf, 0, 0, buf, len);
+	ret = 0;
+	goto out;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp.buf);
+out:
+	sb_release(&tmp);
+	sb_release(&dst);
+	sb_release(&rel);
+	return ret;
+}
+
+int
+store_remove(struct store *st, const char *rel)
+{
+	char *abs;
+
+	if (rel_ok(rel) < 0)
+		return -1;
+	abs = store_path(st, rel);
+	if (unlink(abs) < 0 && errno != ENOENT) {
+		inbox_error(INBOX_EFAIL, "remove %s:", rel);
+		free(abs);
+		return -1;
+	}
+	fsync_dir(abs);
+	free(abs);
+	record(st, rel, 1, 0, NULL, 0);
+	return 0;
+}
+
+int
+store_track(struct store *st, const char *rel)
+{
+	struct sb s = SB_INIT;
+	char *abs;
+	struct stat sbuf;
+	int r;
+
+	if (rel_ok(rel) < 0)
+		return -1;
+	abs = store_path(st, rel);
+	if (stat(abs, &sbuf) < 0) {
+		free(abs);
+		record(st, rel, 1, 0, NULL, 0);
+		return 0;
+	}
+	r = sb_read_file(&s, abs, 0);
+	if (r == 0)
+		record(st, rel, 0, (sbuf.st_mode & 0100) != 0, s.buf, s.len);
+	free(abs);
+	sb_release(&s);
+	return r;
+}
+
+int
+store_rename(struct store *st, const char *from, const char *to)
+{
+	char *a, *b;
+	int r;
+
+	if (rel_ok(from) < 0 || rel_ok(to) < 0)
+		return -1;
+	a = store_path(st, from);
+	b = store_path(st, to);
+	r = ensure_parent(b);
+	if (r == 0 && rename(a, b) < 0)
+		r = inbox_error(io_class(), "rename %s:", from);
+	if (r == 0) {
+		fsync_dir(b);
+		fsync_dir(a);
+		record(st, from, 1, 0, NULL, 0);
+		r = store_track(st, to);
+	}
+	free(a);
+	free(b);
+	return r;
+}
+
+void
+store_trailer(struct store *st, const char *key, const char *val)
+{
+	char *v = xstrdup(val);
+
+	for (char *p = v; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	sb_addf(&st->trailers, "%s: %s\n", key, v);
+	free(v);
+}
+
+size_t
+store_pending(const struct store *st)
+{
+	return st->nch;
+}
+
+void
+store_author(struct store *st, char **name, char **email)
+{
+	const char *domain = config_str(st->cfg, "business.domain", NULL);
+
+	*name = xstrdup(st->user);
+	if (domain) {
+		struct sb s = SB_INIT;
+
+		sb_addf(&s, "%s@%s", st->user, domain);
+		*email = sb_detach(&s, NULL);
+	} else {
+		struct sb s = SB_INIT;
+
+		sb_addf(&s, "%s@inbox", st->user);
+		*email = sb_detach(&s, NULL);
+	}
+}
+
+int
+store_commit(struct store *st, const char *fmt, ...)
+{
+	struct sb msg = SB_INIT;
+	char *name, *email;
+	va_list ap;
+	int r;
+
+	if (st->nch == 0) {
+		sb_reset(&st->trailers);
+		return 1;
+	}
+	sb_addf(&msg, "%s: ", st->cmd);
+	va_start(ap, fmt);
+	sb_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	/* one-line subject */
+	for (char *p = msg.buf; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	sb_addc(&msg, '\n');
+	if (st->trailers.len)
+		sb_addf(&msg, "\n%s", st->trailers.buf);
+	store_author(st, &name, &email);
+	r = repo_commit(st->repo, st->ch, st->nch, name, email, inbox_now(),
+	    msg.buf, st->head);
+	free(name);
+	free(email);
+	sb_release(&msg);
+	for (size_t i = 0; i < st->nch; i++) {
+		free(st->ch[i].path);
+		free(st->ch[i].data);
+	}
+	st->nch = 0;
+	sb_reset(&st->trailers);
+	return r;
+}
+
+/* --- init ------------------------------------------------------------ */
+
+static int
+copy_tree(struct store *st, const char *src, const char *rel, int exec)
+{
+	DIR *d = opendir(src);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return 0;	/* nothing shipped */
+	while (r == 0 && (e = readdir(d))) {
+		char *s, *t;
+		struct sb buf = SB_INIT;
+		struct stat sbuf;
+
+		if (e->d_name[0] == '.' || str_endswith(e->d_name, "~"))
+			continue;
+		s = path_join(src, e->d_name);
+		t = path_join(rel, e->d_name);
+		if (stat(s, &sbuf) == 0 && S_ISREG(sbuf.st_mode)) {
+			r = sb_read_file(&buf, s, 0);
+			if (r == 0)
+				r = put(st, t, buf.buf, buf.len,
+				    exec && (sbuf.st_mode & 0111));
+		}
+		sb_release(&buf);
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return r;
+}
+
+int
+store_init(const char *dir, const char *user)
+{
+	struct store *st;
+	struct sb yaml = SB_INIT;
+	char *p, *share;
+	int r;
+
+	p = path_join(dir, ".git/inbox");
+	if (path_exists(p)) {
+		free(p);
+		return inbox_error(INBOX_EFAIL, "%s is already a store", dir);
+	}
+	free(p);
+	p = path_join(dir, ".git");
+	if (path_exists(p)) {
+		free(p);
+		return inbox_error(INBOX_EFAIL, "%s is already a git "
+		    "repository; give a new directory", dir);
+	}
+	free(p);
+	if (mkdir_p(dir) < 0 || repo_init(dir) < 0)
+		return -1;
+	p = path_join(dir, ".git/inbox");
+	r = mkdir_p(p);
+	free(p);
+	if (r < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		char *s = path_join(dir, i ? "tmp" : "secrets");
+
+		if (mkdir(s, i ? 0755 : 0700) < 0 && errno != EEXIST)
+			r = inbox_error(INBOX_EFAIL, "mkdir %s:", s);
+		free(s);
+		if (r < 0)
+			return -1;
+	}
+	if (store_open(&st, dir, "inbox-init", user) < 0)
+		return -1;
+	share = path_join(store_sharedir(), "inbox.yaml");
+	if (sb_read_file(&yaml, share, 0) < 0) {
+		inbox_error(INBOX_EFAIL, "cannot read the sample config "
+		    "%s (set INBOX_SHAREDIR)", share);
+		r = -1;
+	}
+	free(share);
+	if (r == 0)
+		r = store_put(st, ".gitignore", gitignore, sizeof(gitignore) - 1);
+	if (r == 0)
+		r = store_put(st, "inbox.yaml", yaml.buf, yaml.len);
+	sb_release(&yaml);
+	if (r == 0)
+		r = copy_tree(st, store_hooksdir(), "hooks", 1);
+	if (r == 0) {
+		char *t = path_join(store_sharedir(), "templates");
+
+		r = copy_tree(st, t, "templates", 0);
+		free(t);
+	}
+	if (r == 0 && store_lock(st) == 0) {
+		r = store_commit(st, "new store") < 0 ? -1 : 0;
+		if (r == 0)
+			r = repo_reindex(st->repo);
+	} else
+		r = -1;
+	store_close(st);
+	return r;
+}

@@ -1,0 +1,644 @@
+/*
+ * summary.c - the per-conversation summary cache.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "conv.h"
+#include "msg.h"
+#include "summary.h"
+
+#define NFIELDS 28
+
+void
+summary_free(struct convsum *s)
+{
+	char **strs[] = { &s->kind, &s->contact, &s->name, &s->address,
+	    &s->channel, &s->status, &s->assignee, &s->members, &s->jobs,
+	    &s->context, &s->group, &s->lastdir, &s->preview, &s->times };
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
+}
+
+static char *
+joined(const struct kv *kv, const char *key)
+{
+	struct sb s = SB_INIT;
+
+	for (size_t i = 0; i < kv->n; i++)
+		if (strcmp(kv->v[i].key, key) == 0) {
+			if (s.len)
+				sb_addc(&s, ' ');
+			sb_adds(&s, kv->v[i].val);
+		}
+	return sb_detach(&s, NULL);
+}
+
+static char *
+dupe(const char *s)
+{
+	return xstrdup(s ? s : "");
+}
+
+/* First line of text, blanks squeezed, at most 100 bytes. */
+static char *
+preview_of(const char *text)
+{
+	struct sb s = SB_INIT;
+	int blank = 0;
+
+	for (const char *p = text; *p && s.len < 100; p++) {
+		if (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ') {
+			blank = s.len > 0;
+			continue;
+		}
+		if (blank)
+			sb_addc(&s, ' ');
+		blank = 0;
+		sb_addc(&s, *p);
+	}
+	/* do not cut a UTF-8 sequence in half */
+	while (s.len && ((unsigned char)s.buf[s.len - 1] & 0xc0) == 0x80 &&
+	    !utf8_valid(s.buf, s.len))
+		sb_setlen(&s, s.len - 1);
+	if (s.len && !utf8_valid(s.buf, s.len))
+		sb_setlen(&s, s.len - 1);
+	return sb_detach(&s, NULL);
+}
+
+static char *
+call_preview(const struct msg *m)
+{
+	const char *o = msg_get(m, "X-Inbox-Call-Outcome");
+	const char *d = msg_get(m, "X-Inbox-Call-Duration");
+	const char *rd = msg_get(m, "X-Inbox-Call-Recording-Duration");
+	struct sb s = SB_INIT;
+
+	if (o && !strcmp(o, "voicemail")) {
+		long v = rd ? atol(rd) : 0;
+
+		sb_addf(&s, "Voicemail - %ld:%02ld", v / 60, v % 60);
+	} else if (o && !strcmp(o, "answered"))
+		sb_addf(&s, "Voice call - %lds - ended", d ? atol(d) : 0L);
+	else
+		sb_addf(&s, "Voice call - %s", o ? o : "ringing");
+	return sb_detach(&s, NULL);
+}
+
+static int
+needs_resolving(const struct msg *m)
+{
+	const char *o = msg_get(m, "X-Inbox-Call-Outcome");
+
+	if (!o || msg_get(m, "X-Inbox-Resolved"))
+		return 0;
+	return !strcmp(o, "missed") || !strcmp(o, "voicemail") ||
+	    !strcmp(o, "failed") || !strcmp(o, "busy");
+}
+
+int
+summary_compute(struct store *st, const char *id, struct convsum *s)
+{
+	struct conv c;
+	char **paths;
+	size_t n;
+	struct sb times = SB_INIT;
+	int last_in_idx = -1, last_out_after = 0;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->id, sizeof(s->id), "%s", id);
+	if (conv_load(st, id, &c) < 0)
+		return -1;
+	s->kind = dupe(kv_get(&c.st, "kind"));
+	s->contact = dupe(kv_get(&c.st, "contact"));
+	s->address = dupe(kv_get(&c.st, "address"));
+	s->channel = dupe(kv_get(&c.st, "channel"));
+	s->status = dupe(kv_get(&c.st, "status") ? kv_get(&c.st, "status") :
+	    "open");
+	s->archived = kv_get(&c.st, "archived") != NULL;
+	s->blocked = kv_get(&c.st, "blocked") != NULL;
+	s->assignee = dupe(kv_get(&c.st, "assignee"));
+	s->members = joined(&c.st, "member");
+	s->jobs = joined(&c.st, "job");
+	s->context = dupe(kv_get(&c.st, "context"));
+	s->attention = kv_get(&c.st, "attention") != NULL;
+	if (kv_get(&c.st, "name"))
+		s->name = dupe(kv_get(&c.st, "name"));
+	else if (*s->contact) {
+		struct kv ck = KV_INIT;
+
+		if (contact_load(st, s->contact, &ck) == 0) {
+			s->name = dupe(kv_get(&ck, "name"));
+			s->group = dupe(kv_get(&ck, "group"));
+		}
+		kv_free(&ck);
+		inbox_error_clear();
+	}
+	if (!s->name || !*s->name) {
+		free(s->name);
+		s->name = dupe(*s->address ? s->address : "Withheld number");
+	}
+	if (!s->group)
+		s->group = dupe(*s->contact ? "customer" : "");
+	conv_free(&c);
+	s->lastdir = dupe("");
+	s->preview = dupe("");
+	if (conv_messages(st, id, &paths, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct msg m;
+		const char *dir, *status, *t;
+		time_t when, stime = 0;
+
+		if (msg_load_path(&m, st, paths[i]) < 0) {
+			inbox_error_clear();
+			continue;
+		}
+		s->total++;
+		dir = msg_get(&m, "X-Inbox-Direction");
+		status = msg_get(&m, "X-Inbox-Status");
+		when = m.date;
+		if ((t = msg_get(&m, "X-Inbox-Status-Time")))
+			time_parse(t, "UTC", &stime);
+		if (!s->first || when < s->first)
+			s->first = when;
+		if (when > s->last)
+			s->last = when;
+		if (stime > s->last)
+			s->last = stime;
+		if (times.len < 8000)
+			sb_addf(&times, "%s%lld", times.len ? "," : "",
+			    (long long)when);
+		if (stime && times.len < 8000)
+			sb_addf(&times, ",%lld", (long long)stime);
+		if (msg_flag(&m, 'F'))
+			s->flagged++;
+		if (msg_get(&m, "X-Inbox-Attention") &&
+		    !msg_get(&m, "X-Inbox-Resolved"))
+			s->attention = 1;
+		if (dir && !strcmp(dir, "in")) {
+			int unread = !msg_flag(&m, 'S') || needs_resolving(&m);
+
+			s->unread += unread;
+			s->last_in = when;
+			s->last_in_unread = unread;
+			last_in_idx = (int)i;
+			last_out_after = msg_flag(&m, 'R');
+		} else if (dir && !strcmp(dir, "out")) {
+			t = msg_get(&m, "X-Inbox-Channel");
+			if (!t || strcmp(t, "note"))
+				last_out_after = 1;
+			s->failed = status && (!strcmp(status, "failed") ||
+			    !strcmp(status, "undelivered"));
+		}
+		if (i == n - 1 || (dir && strcmp(dir, "sys") && i + 1 == n)) {
+			char *text;
+
+			free(s->preview);
+			free(s->lastdir);
+			s->lastdir = dupe(dir);
+			t = msg_get(&m, "X-Inbox-Channel");
+			if (t && !strcmp(t, "voice"))
+				s->preview = call_preview(&m);
+			else {
+				text = msg_text(&m);
+				s->preview = preview_of(text);
+				free(text);
+			}
+		}
+		msg_free(&m);
+	}
+	s->answered = last_in_idx < 0 || last_out_after;
+	strv_free(paths, n);
+	s->times = sb_detach(&times, NULL);
+	return 0;
+}
+
+int
+summary_active(const struct convsum *s, time_t since, time_t until)
+{
+	const char *p = s->times;
+
+	if (s->last < since || (s->first > until && until))
+		return 0;
+	while (p && *p) {
+		long long t = strtoll(p, (char **)&p, 10);
+
+		if (t >= since && (!until || t <= until))
+			return 1;
+		if (*p == ',')
+			p++;
+	}
+	return !s->times || !*s->times ? s->last >= since : 0;
+}
+
+/* --- the cache file -------------------------------------------------- */
+
+static void
+put_field(struct sb *o, const char *v)
+{
+	sb_addc(o, '\t');
+	for (; v && *v; v++)
+		sb_addc(o, *v == '\t' || *v == '\n' || *v == '\r' ? ' ' : *v);
+}
+
+static void
+serialise(struct sb *o, const struct convsum *s)
+{
+	char num[160];
+
+	sb_addf(o, "S\t%s", s->id);
+	put_field(o, s->kind);
+	put_field(o, s->contact);
+	put_field(o, s->name);
+	put_field(o, s->address);
+	put_field(o, s->channel);
+	put_field(o, s->status);
+	put_field(o, s->assignee);
+	put_field(o, s->members);
+	put_field(o, s->jobs);
+	put_field(o, s->context);
+	put_field(o, s->group);
+	put_field(o, s->lastdir);
+	snprintf(num, sizeof(num), "%d %d %d %d %d %d %d %d %d %d %lld "
+	    "%lld %lld", s->archived, s->blocked, s->total, s->unread,
+	    s->flagged, s->failed, s->attention, s->answered,
+	    s->last_in_unread, 0, (long long)s->last, (long long)s->first,
+	    (long long)s->last_in);
+	put_field(o, num);
+	put_field(o, s->preview);
+	put_field(o, s->times);
+	sb_addc(o, '\n');
+}
+
+static int
+deserialise(char *line, struct convsum *s)
+{
+	char *f[17];
+	int k = 0, zero;
+	long long a, b, c;
+
+	memset(s, 0, sizeof(*s));
+	for (char *p = line; k < 17; k++) {
+		f[k] = p;
+		p = strchr(p, '\t');
+		if (!p) {
+			k++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	if (k != 17 || strcmp(f[0], "S") || strlen(f[1]) >= sizeof(s->id))
+		return -1;
+	memcpy(s->id, f[1], strlen(f[1]) + 1);
+	s->kind = xstrdup(f[2]);
+	s->contact = xstrdup(f[3]);
+	s->name = xstrdup(f[4]);
+	s->address = xstrdup(f[5]);
+	s->channel = xstrdup(f[6]);
+	s->status = xstrdup(f[7]);
+	s->assignee = xstrdup(f[8]);
+	s->members = xstrdup(f[9]);
+	s->jobs = xstrdup(f[10]);
+	s->context = xstrdup(f[11]);
+	s->group = xstrdup(f[12]);
+	s->lastdir = xstrdup(f[13]);
+	if (sscanf(f[14], "%d %d %d %d %d %d %d %d %d %d %lld %lld %lld",
+	    &s->archived, &s->blocked, &s->total, &s->unread, &s->flagged,
+	    &s->failed, &s->attention, &s->answered, &s->last_in_unread,
+	    &zero, &a, &b, &c) != 13) {
+		summary_free(s);
+		return -1;
+	}
+	s->last = (time_t)a;
+	s->first = (time_t)b;
+	s->last_in = (time_t)c;
+	s->preview = xstrdup(f[15]);
+	s->times = xstrdup(f[16]);
+	return 0;
+}
+
+/* An id -> index table with open addressing. */
+struct table {
+	struct convsum *v;
+	size_t n, cap;
+	int *slot;
+	size_t nslot;
+};
+
+static size_t
+hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static void
+rehash(struct table *t)
+{
+	free(t->slot);
+	t->nslot = t->nslot ? t->nslot * 2 : 1024;
+	t->slot = xmalloc(t->nslot * sizeof(int));
+	memset(t->slot, 0xff, t->nslot * sizeof(int));
+	for (size_t i = 0; i < t->n; i++) {
+		size_t h = hash(t->v[i].id) & (t->nslot - 1);
+
+		while (t->slot[h] >= 0)
+			h = (h + 1) & (t->nslot - 1);
+		t->slot[h] = (int)i;
+	}
+}
+
+static int *
+lookup(struct table *t, const char *id)
+{
+	size_t h;
+
+	if (t->n * 2 >= t->nslot)
+		rehash(t);
+	h = hash(id) & (t->nslot - 1);
+	while (t->slot[h] >= 0 && strcmp(t->v[t->slot[h]].id, id))
+		h = (h + 1) & (t->nslot - 1);
+	return &t->slot[h];
+}
+
+/* Put s (taken over) into the table; an empty kind removes. */
+static void
+table_put(struct table *t, struct convsum *s)
+{
+	int *slot = lookup(t, s->id);
+
+	if (*slot >= 0) {
+		summary_free(&t->v[*slot]);
+		t->v[*slot] = *s;
+		return;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
+	}
+	t->v[t->n] = *s;
+	*slot = (int)t->n++;
+}
+
+static char *
+cache_path(struct store *st)
+{
+	return path_join(st->root, ".git/inbox/summary");
+}
+
+/* Read the cache; *head gets the last mark.  Returns the lines read. */
+static size_t
+read_cache(int fd, struct table *t, char head[OID_HEX])
+{
+	struct sb s = SB_INIT;
+	size_t lines = 0;
+	char *p, *nl;
+
+	head[0] = '\0';
+	lseek(fd, 0, SEEK_SET);
+	if (sb_read_fd(&s, fd, 0) < 0) {
+		sb_release(&s);
+		return 0;
+	}
+	for (p = s.buf; *p; p = nl + 1) {
+		struct convsum cs;
+
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;	/* a torn last line is ignored */
+		*nl = '\0';
+		lines++;
+		if (p[0] == 'H' && p[1] == '\t' && strlen(p + 2) < OID_HEX)
+			memcpy(head, p + 2, strlen(p + 2) + 1);
+		else if (p[0] == 'D' && p[1] == '\t') {
+			int *slot = lookup(t, p + 2);
+
+			if (*slot >= 0) {
+				free(t->v[*slot].kind);
+				t->v[*slot].kind = xstrdup("");
+			}
+		} else if (deserialise(p, &cs) == 0)
+			table_put(t, &cs);
+	}
+	sb_release(&s);
+	return lines;
+}
+
+struct changed {
+	char **ids;
+	size_t n, cap;
+};
+
+static void
+add_id(struct changed *c, const char *id)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->ids[i], id))
+			return;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->ids = xrealloc(c->ids, c->cap * sizeof(char *));
+	}
+	c->ids[c->n++] = xstrdup(id);
+}
+
+static int
+on_path(const char *path, int deleted, void *arg)
+{
+	struct changed *c = arg;
+	char id[CONV_ID_LEN + 1];
+
+	(void)deleted;
+	if (str_startswith(path, "conv/") && strlen(path) > 8 + CONV_ID_LEN) {
+		memcpy(id, path + 8, CONV_ID_LEN);
+		id[CONV_ID_LEN] = '\0';
+		if (conv_id_valid(id))
+			add_id(c, id);
+	} else if (str_startswith(path, "contacts/")) {
+		const char *cid = strrchr(path, '/') + 1;
+		struct sb key = SB_INIT;
+
+		sb_addf(&key, "contact:%s", cid);
+		conv_id(key.buf, id);
+		add_id(c, id);
+		sb_release(&key);
+	}
+	return 0;
+}
+
+/* Every conversation directory on disk. */
+static void
+all_ids(struct store *st, struct changed *c)
+{
+	char *top = path_join(st->root, "conv");
+	DIR *d = opendir(top);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *sub;
+		DIR *d2;
+		struct dirent *e2;
+
+		if (e->d_name[0] == '.')
+			continue;
+		sub = path_join(top, e->d_name);
+		d2 = opendir(sub);
+		while (d2 && (e2 = readdir(d2)))
+			if (conv_id_valid(e2->d_name))
+				add_id(c, e2->d_name);
+		if (d2)
+			closedir(d2);
+		free(sub);
+	}
+	if (d)
+		closedir(d);
+	free(top);
+}
+
+static int
+conv_present(struct store *st, const char *id)
+{
+	char dir[64], *p;
+	int r;
+
+	conv_dir(id, dir, sizeof(dir));
+	p = path_join(st->root, dir);
+	r = path_exists(p);
+	free(p);
+	return r;
+}
+
+int
+summary_all(struct store *st, struct convsum **v, size_t *n)
+{
+	struct table t = { NULL, 0, 0, NULL, 0 };
+	struct changed c = { NULL, 0, 0 };
+	char head[OID_HEX], cached[OID_HEX];
+	char *path = cache_path(st);
+	struct sb out = SB_INIT;
+	size_t lines;
+	int fd, full = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (repo_head(st->repo, head) != 0)
+		head[0] = '\0';
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		free(path);
+		return inbox_error(INBOX_EFAIL, "open summary cache:");
+	}
+	lines = read_cache(fd, &t, cached);
+	if (strcmp(cached, head) != 0) {
+		/* catch up under the cache lock, then read again */
+		flock(fd, LOCK_EX);
+		for (size_t i = 0; i < t.n; i++)
+			summary_free(&t.v[i]);
+		t.n = 0;
+		free(t.slot);
+		t.slot = NULL;
+		t.nslot = 0;
+		lines = read_cache(fd, &t, cached);
+		if (strcmp(cached, head) != 0) {
+			if (!*cached || repo_diff_paths(st->repo, cached, head,
+			    NULL, on_path, &c) < 0) {
+				inbox_error_clear();
+				all_ids(st, &c);
+				full = 1;
+			}
+			for (size_t i = 0; i < c.n; i++) {
+				struct convsum cs;
+
+				if (!conv_present(st, c.ids[i])) {
+					sb_addf(&out, "D\t%s\n", c.ids[i]);
+					cs = (struct convsum){ 0 };
+					memcpy(cs.id, c.ids[i], strlen(c.ids[i]) + 1);
+					cs.kind = xstrdup("");
+					table_put(&t, &cs);
+					continue;
+				}
+				if (summary_compute(st, c.ids[i], &cs) < 0) {
+					inbox_error_clear();
+					continue;
+				}
+				serialise(&out, &cs);
+				table_put(&t, &cs);
+			}
+			sb_addf(&out, "H\t%s\n", head);
+			if (full || lines > 2 * t.n + 1000) {
+				/* compact: rewrite the whole cache */
+				struct sb all = SB_INIT;
+				char *tmp = path_join(st->root,
+				    ".git/inbox/summary.new");
+
+				for (size_t i = 0; i < t.n; i++)
+					if (t.v[i].kind && *t.v[i].kind)
+						serialise(&all, &t.v[i]);
+				sb_addf(&all, "H\t%s\n", head);
+				{
+					int tfd = open(tmp, O_WRONLY | O_CREAT |
+					    O_TRUNC | O_CLOEXEC, 0644);
+
+					if (tfd >= 0) {
+						if (write(tfd, all.buf, all.len) ==
+						    (ssize_t)all.len)
+							rename(tmp, path);
+						close(tfd);
+					}
+				}
+				free(tmp);
+				sb_release(&all);
+			} else if (write(fd, out.buf, out.len) < 0) {
+				/* a cache: the next reader retries */
+			}
+		}
+		flock(fd, LOCK_UN);
+	}
+	close(fd);
+	free(path);
+	sb_release(&out);
+	for (size_t i = 0; i < c.n; i++)
+		free(c.ids[i]);
+	free(c.ids);
+	free(t.slot);
+	/* drop removed ones */
+	{
+		size_t j = 0;
+
+		for (size_t i = 0; i < t.n; i++) {
+			if (!t.v[i].kind || !*t.v[i].kind) {
+				summary_free(&t.v[i]);
+				continue;
+			}
+			t.v[j++] = t.v[i];
+		}
+		t.n = j;
+	}
+	*v = t.v;
+	*n = t.n;
+	return 0;
+}
+
+int
+summary_reset(struct store *st)
+{
+	char *p = cache_path(st);
+	int r = unlink(p) < 0 && errno != ENOENT ?
+	    inbox_error(INBOX_EFAIL, "remove %s:", p) : 0;
+
+	free(p);
+	return r;
+}

@@ -1,0 +1,61 @@
+/*
+ * summary.h - one line of facts per conversation, for listing and
+ * counting without reading the store.
+ *
+ * The summaries live in .git/inbox/summary, a cache: an append-only file
+ * of summary records and "head" marks.  When HEAD has moved past the last
+ * mark (another command, a sync, a git revert), the conversations that
+ * changed in between are found with a tree diff and summarised again, so
+ * the cost follows what changed, not the size of the store.  Deleting the
+ * file loses nothing; it is rebuilt from the conversations on disk.
+ */
+#ifndef INBOX_SUMMARY_H
+#define INBOX_SUMMARY_H
+
+#include <stddef.h>
+#include <time.h>
+#include "store.h"
+
+#define SUMMARY_MAX_TIMES 400
+
+struct convsum {
+	char id[16];
+	char *kind;		/* customer address anon team */
+	char *contact;
+	char *name;		/* display name */
+	char *address;		/* first address */
+	char *channel;		/* the customer's last channel */
+	char *status;		/* open closed */
+	int archived, blocked;
+	char *assignee;
+	char *members;		/* space separated */
+	char *jobs;		/* space separated */
+	char *context;
+	char *group;		/* the contact's group */
+	int total, unread, flagged, failed, attention;
+	int answered;		/* the last inbound has been answered */
+	int last_in_unread;
+	time_t last, first;	/* activity */
+	time_t last_in;		/* last inbound message */
+	char *lastdir;		/* in out */
+	char *preview;
+	char *times;		/* comma separated activity times */
+};
+
+/* Compute the summary of one conversation from its files. */
+int summary_compute(struct store *st, const char *id, struct convsum *s);
+void summary_free(struct convsum *s);
+
+/*
+ * All summaries, caught up with HEAD.  *v is an array owned by the
+ * caller (summary_free each, then free(*v)).
+ */
+int summary_all(struct store *st, struct convsum **v, size_t *n);
+
+/* 1 when some activity time of s falls in [since, until]. */
+int summary_active(const struct convsum *s, time_t since, time_t until);
+
+/* Forget the cache (inbox-fsck --reindex, inbox-maint). */
+int summary_reset(struct store *st);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * unit.h - a few macros for the C unit tests of lib/.  Each test program
+ * prints TAP ("ok N - what" / "not ok N - what") and exits non-zero when
+ * any check failed.
+ */
+#ifndef INBOX_UNIT_H
+#define INBOX_UNIT_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int unit_n, unit_failed;
+
+#define CHECK(cond, what) do { \
+	unit_n++; \
+	if (cond) \
+		printf("ok %d - %s\n", unit_n, (what)); \
+	else { \
+		unit_failed++; \
+		printf("not ok %d - %s (%s:%d: %s)\n", unit_n, (what), \
+		    __FILE__, __LINE__, #cond); \
+	} \
+} while (0)
+
+#define CHECK_STR(got, want, what) do { \
+	const char *g_ = (got), *w_ = (want); \
+	int ok_ = g_ && w_ ? strcmp(g_, w_) == 0 : g_ == w_; \
+	CHECK(ok_, what); \
+	if (!ok_) \
+		printf("#   got  \"%s\"\n#   want \"%s\"\n", g_ ? g_ : "(null)", \
+		    w_ ? w_ : "(null)"); \
+} while (0)
+
+#define CHECK_INT(got, want, what) do { \
+	long long g_ = (got), w_ = (want); \
+	CHECK(g_ == w_, what); \
+	if (g_ != w_) \
+		printf("#   got  %lld\n#   want %lld\n", g_, w_); \
+} while (0)
+
+#define UNIT_DONE() (printf("1..%d\n", unit_n), unit_failed ? 1 : 0)
+
+#endif
