@@ -1,0 +1,383 @@
+/*
+ * inbox-ls - list conversations (or, with -m, messages), most recent
+ * activity first, one per line: id, unread, last activity, channel,
+ * name, preview.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "conv.h"
+#include "filter.h"
+#include "json.h"
+#include "msg.h"
+#include "summary.h"
+
+enum { OPT_COUNTS = OPT_FIRST_CMD, OPT_PAGE };
+
+static struct cli c;
+static struct filter f;
+static int messages, counts;
+static long limit, page = 1;
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: inbox-ls [-0m] [-C DIR] [-u USER] [--json] [-n N] "
+	    "[--page P] [-s TEXT]\n"
+	    "                [--counts] [--order recent|unanswered] "
+	    "[--unread] [--mine]\n"
+	    "                [--unassigned] [--assignee U] [--member U] "
+	    "[--open | --closed |\n"
+	    "                --archived | --all] [--blocked] [--failed] "
+	    "[--flagged]\n"
+	    "                [--attention] [--opted-out] [--customer C] "
+	    "[--job J] [--group G]\n"
+	    "                [--context C] [--channel C] [--direction "
+	    "in|out] [--type T]\n"
+	    "                [--status S] [--today | --week | --month | "
+	    "--days N |\n"
+	    "                --since TIME [--until TIME] | --all-time] "
+	    "[--as-of TIME] [@VIEW]\n");
+	exit(status ? INBOX_EUSAGE : cli_done(0));
+}
+
+static void
+iso(time_t t, char *buf, size_t n)
+{
+	if (t)
+		time_iso(t, buf, n);
+	else
+		snprintf(buf, n, "-");
+}
+
+/* Case-insensitive match of the search in names, numbers and ids. */
+static int
+search_meta(const struct convsum *s, const char *q)
+{
+	char digits[64];
+	size_t k = 0;
+
+	if (strcasestr(s->name, q) || strcasestr(s->address, q) ||
+	    strcasestr(s->contact, q) || !strncmp(s->id, q, strlen(q)))
+		return 1;
+	for (const char *p = q; *p && k < sizeof(digits) - 1; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[k++] = *p;
+		else if (!strchr(" +-().", *p))
+			return 0;
+	digits[k] = '\0';
+	return k >= 4 && strstr(s->address, digits);
+}
+
+static int
+search_text(struct store *st, const char *id, const char *q)
+{
+	char **paths;
+	size_t n;
+	int hit = 0;
+
+	if (conv_messages(st, id, &paths, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n && !hit; i++) {
+		struct msg m;
+		char *text;
+
+		if (msg_load_path(&m, st, paths[i]) < 0) {
+			inbox_error_clear();
+			continue;
+		}
+		if (strcasestr(m.raw.buf, q)) {
+			text = msg_text(&m);
+			hit = strcasestr(text, q) != NULL;
+			free(text);
+		}
+		msg_free(&m);
+	}
+	strv_free(paths, n);
+	return hit;
+}
+
+static void
+print_conv(const struct convsum *s)
+{
+	char t[32];
+
+	iso(s->last, t, sizeof(t));
+	if (c.json) {
+		struct json *j = json_obj();
+		char *line;
+
+		json_set_str(j, "id", s->id);
+		json_set_int(j, "unread", s->unread);
+		json_set_str(j, "last", t);
+		json_set_str(j, "channel", s->channel);
+		json_set_str(j, "name", s->name);
+		json_set_str(j, "address", s->address);
+		json_set_str(j, "contact", s->contact);
+		json_set_str(j, "status", s->status);
+		json_set_bool(j, "archived", s->archived);
+		json_set_bool(j, "blocked", s->blocked);
+		json_set_str(j, "assignee", s->assignee);
+		json_set_str(j, "members", s->members);
+		json_set_str(j, "jobs", s->jobs);
+		json_set_bool(j, "failed", s->failed);
+		json_set_bool(j, "answered", s->answered);
+		json_set_int(j, "messages", s->total);
+		json_set_str(j, "preview", s->preview);
+		line = json_dump(j);
+		printf("%s\n", line);
+		free(line);
+		json_free(j);
+	} else if (c.zero) {
+		fputs(s->id, stdout);
+		putchar('\0');
+	} else if (cli_tty()) {
+		char when[32];
+
+		time_fmt_tz(s->last, f.tz, "%b %d %H:%M", when, sizeof(when));
+		printf("%s %s%-3s\033[0m %s %-8s %-22.22s %s%s%.60s\n", s->id,
+		    s->unread ? "\033[1m" : "", s->unread ? "●" : "", when,
+		    s->channel, s->name, s->failed ? "\033[31m(failed) " : "",
+		    *s->assignee ? "" : "", s->preview);
+		fputs("\033[0m", stdout);
+	} else
+		printf("%s\t%d\t%s\t%s\t%s\t%s\n", s->id, s->unread, t,
+		    *s->channel ? s->channel : "-", s->name, s->preview);
+}
+
+static int
+msg_wanted(const struct msg *m)
+{
+	const char *v;
+
+	if (f.direction && (!(v = msg_get(m, "X-Inbox-Direction")) ||
+	    strcmp(v, f.direction)))
+		return 0;
+	if (f.type && (!(v = msg_get(m, "X-Inbox-Type")) || strcmp(v, f.type)))
+		return 0;
+	if (f.status && (!(v = msg_get(m, "X-Inbox-Status")) ||
+	    strcmp(v, f.status)))
+		return 0;
+	if (f.channel && (!(v = msg_get(m, "X-Inbox-Channel")) ||
+	    strcmp(v, f.channel)))
+		return 0;
+	if (f.unread && (msg_flag(m, 'S') ||
+	    !(v = msg_get(m, "X-Inbox-Direction")) || strcmp(v, "in")))
+		return 0;
+	if (!f.search && !f.alltime && ((f.since && m->date < f.since) ||
+	    (f.until && m->date > f.until)))
+		return 0;
+	return 1;
+}
+
+static void
+print_msg(const struct msg *m, const struct convsum *s)
+{
+	char id[160], t[32], *text, *pv;
+	const char *dir = msg_get(m, "X-Inbox-Direction");
+	const char *ch = msg_get(m, "X-Inbox-Channel");
+	const char *type = msg_get(m, "X-Inbox-Type");
+	const char *status = msg_get(m, "X-Inbox-Status");
+
+	msg_id(m, id, sizeof(id));
+	time_iso(m->date, t, sizeof(t));
+	text = msg_text(m);
+	for (pv = text; *pv; pv++)
+		if (*pv == '\n' || *pv == '\t' || *pv == '\r')
+			*pv = ' ';
+	while (pv > text && pv[-1] == ' ')
+		*--pv = '\0';
+	if (c.json) {
+		struct json *j = json_obj();
+		char *line;
+
+		json_set_str(j, "id", id);
+		json_set_str(j, "conversation", m->conv);
+		json_set_str(j, "time", t);
+		json_set_str(j, "direction", dir);
+		json_set_str(j, "channel", ch);
+		json_set_str(j, "type", type);
+		json_set_str(j, "status", status);
+		json_set_str(j, "name", s->name);
+		json_set_str(j, "error", msg_get(m, "X-Inbox-Error"));
+		json_set_bool(j, "read", msg_flag(m, 'S'));
+		json_set_str(j, "text", text);
+		line = json_dump(j);
+		printf("%s\n", line);
+		free(line);
+		json_free(j);
+	} else if (c.zero) {
+		fputs(id, stdout);
+		putchar('\0');
+	} else
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.80s\n", id, t,
+		    dir ? dir : "-", ch ? ch : "-", type ? type : "-",
+		    status ? status : "-", s->name, text);
+	free(text);
+}
+
+static long
+list_messages(struct store *st, struct convsum *v, size_t n)
+{
+	long shown = 0, skip = limit ? (page - 1) * limit : 0;
+
+	for (size_t i = 0; i < n && (!limit || shown < limit); i++) {
+		char **paths;
+		size_t np;
+
+		if (conv_messages(st, v[i].id, &paths, &np) < 0)
+			continue;
+		for (size_t k = np; k-- > 0 && (!limit || shown < limit);) {
+			struct msg m;
+
+			if (msg_load_path(&m, st, paths[k]) < 0) {
+				inbox_error_clear();
+				continue;
+			}
+			if (msg_wanted(&m) && (!f.search ||
+			    strcasestr(m.raw.buf, f.search))) {
+				if (skip > 0)
+					skip--;
+				else {
+					print_msg(&m, &v[i]);
+					shown++;
+				}
+			}
+			msg_free(&m);
+		}
+		strv_free(paths, np);
+	}
+	return shown;
+}
+
+static void
+print_counts(struct convsum *v, size_t n)
+{
+	long all = 0, unread = 0, unassigned = 0, mine = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!filter_match(&f, &v[i]))
+			continue;
+		all++;
+		unread += v[i].unread > 0;
+		unassigned += !*v[i].assignee;
+		mine += f.me && !strcmp(v[i].assignee, f.me);
+	}
+	if (c.json)
+		printf("{\"all\":%ld,\"unread\":%ld,\"unassigned\":%ld,"
+		    "\"mine\":%ld}\n", all, unread, unassigned, mine);
+	else
+		printf("all\t%ld\nunread\t%ld\nunassigned\t%ld\nmine\t%ld\n",
+		    all, unread, unassigned, mine);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct option longopts[64];
+	static const struct option own[] = {
+		{ "counts", no_argument, NULL, OPT_COUNTS },
+		{ "page", required_argument, NULL, OPT_PAGE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+	};
+	struct store *st;
+	struct convsum *v;
+	size_t n, k = 0, shown = 0;
+	char *end;
+	int opt;
+
+	cli_init("inbox-ls");
+	memcpy(longopts, own, sizeof(own));
+	k = sizeof(own) / sizeof(*own);
+	for (const struct option *o = filter_longopts; o->name; o++)
+		longopts[k++] = *o;
+	memset(&longopts[k], 0, sizeof(*longopts));
+	/* first pass: where the store is, for its time zone */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "0hmn:qs:C:u:", longopts,
+	    NULL)) != -1)
+		if (opt == 'C' || opt == 'u')
+			cli_option(&c, opt, optarg, usage);
+	opterr = 1;
+	optind = 0;
+	if (store_open(&st, c.dir, "inbox-ls", c.user) < 0)
+		die_lib();
+	filter_init(&f, st->user, config_str(st->cfg, "business.timezone",
+	    "UTC"));
+	while ((opt = getopt_long(argc, argv, "0hmn:qs:C:u:", longopts,
+	    NULL)) != -1) {
+		int r;
+
+		switch (opt) {
+		case 'm': messages = 1; continue;
+		case OPT_COUNTS: counts = 1; continue;
+		case 'n':
+		case OPT_PAGE:
+			limit = strtol(optarg, &end, 10);
+			if (*end || limit < 1)
+				die(INBOX_EUSAGE, "%s wants a positive number",
+				    opt == 'n' ? "-n" : "--page");
+			if (opt == OPT_PAGE) {
+				page = limit;
+				limit = 0;
+			}
+			continue;
+		}
+		r = filter_option(&f, opt, optarg);
+		if (r < 0)
+			die_lib();
+		if (r == 0 && !cli_option(&c, opt, optarg, usage))
+			usage(1);
+	}
+	argc -= optind;
+	argv += optind;
+	for (int i = 0; i < argc; i++) {
+		if (argv[i][0] != '@')
+			usage(1);
+		if (filter_view(&f, st->cfg, argv[i] + 1) < 0)
+			die_lib();
+	}
+	if (page > 1 && !limit)
+		limit = 50;
+	if (summary_all(st, &v, &n) < 0)
+		die_lib();
+	if (counts) {
+		print_counts(v, n);
+		goto done;
+	}
+	{
+		size_t j = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (filter_match(&f, &v[i]) && (!f.search ||
+			    search_meta(&v[i], f.search) ||
+			    search_text(st, v[i].id, f.search)))
+				v[j++] = v[i];
+			else
+				summary_free(&v[i]);
+		}
+		n = j;
+	}
+	filter_sort(&f, v, n);
+	if (messages)
+		shown = (size_t)list_messages(st, v, n);
+	else {
+		size_t from = limit ? (size_t)((page - 1) * limit) : 0;
+
+		for (size_t i = from; i < n && (!limit || shown <
+		    (size_t)limit); i++, shown++)
+			print_conv(&v[i]);
+	}
+done:
+	for (size_t i = 0; i < n; i++)
+		summary_free(&v[i]);
+	free(v);
+	store_close(st);
+	return cli_done(counts || shown ? 0 : INBOX_ENOMATCH);
+}
