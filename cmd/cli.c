@@ -157,3 +157,55 @@ cli_tty(void)
 {
 	return isatty(1);
 }
+
+#include "conv.h"
+#include "store.h"
+
+struct each {
+	struct store *st;
+	const struct cli *c;
+	int (*fn)(struct store *, struct conv *, void *);
+	void *arg;
+	int changed;
+};
+
+static int
+each_one(const char *rec, void *arg)
+{
+	struct each *e = arg;
+	char id[CONV_ID_LEN + 1];
+	struct conv cv;
+	int r;
+
+	if (conv_resolve(e->st, rec, id) < 0 || conv_load(e->st, id, &cv) < 0)
+		return warn_lib();
+	r = e->fn(e->st, &cv, e->arg);
+	if (r == 1 && conv_save(e->st, &cv) < 0)
+		r = -1;
+	if (r < 0) {
+		conv_free(&cv);
+		return warn_lib();
+	}
+	if (r >= 1) {
+		e->changed++;
+		store_trailer(e->st, "Conversation", id);
+		if (!e->c->quiet) {
+			fputs(id, stdout);
+			putchar(e->c->zero ? '\0' : '\n');
+		}
+	}
+	conv_free(&cv);
+	return r >= 1 ? 0 : INBOX_ENOMATCH;
+}
+
+int
+cli_each_conv(struct store *st, const struct cli *c, int argc, char **argv,
+    int (*fn)(struct store *, struct conv *, void *), void *arg,
+    int *changed)
+{
+	struct each e = { st, c, fn, arg, 0 };
+	int r = cli_records(argc, argv, c->zero, each_one, &e);
+
+	*changed = e.changed;
+	return r;
+}

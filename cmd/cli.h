@@ -69,3 +69,20 @@ int cli_records(int argc, char **argv, int zero,
 int cli_tty(void);
 
 #endif
+
+struct store;
+struct conv;
+
+/*
+ * The loop of the commands that change conversations (assign, archive,
+ * flag, block...): for each id given (or read from stdin, see
+ * cli_records) resolve it, load its state, call fn.  fn returns 1 when it
+ * changed the state (it is saved and the id printed unless quiet), 2 when
+ * it changed messages but not the state (the id is printed), 0 when
+ * there was nothing to do (fn has said why with warnx), -1 on an error of
+ * the library.  Returns the worst exit status, and the number changed in
+ * *changed.  The caller holds the store lock and commits.
+ */
+int cli_each_conv(struct store *st, const struct cli *c, int argc,
+    char **argv, int (*fn)(struct store *, struct conv *, void *),
+    void *arg, int *changed);

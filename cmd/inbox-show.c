@@ -13,6 +13,7 @@
 #include "conv.h"
 #include "json.h"
 #include "msg.h"
+#include "thread.h"
 
 static struct cli c;
 static int noread;
@@ -191,7 +192,8 @@ main(int argc, char **argv)
 	struct store *st;
 	struct conv cv;
 	char id[CONV_ID_LEN + 1], **paths;
-	size_t n, marked = 0;
+	size_t n;
+	int marked = 0;
 	struct winsize ws;
 	int opt, width = 80, r = 0;
 
@@ -231,24 +233,15 @@ main(int argc, char **argv)
 			print_tty(&m, text, who, width);
 		else
 			print_plain(&m, text, who);
-		if (!noread && !msg_flag(&m, 'S') &&
-		    !strcmp(hdr(&m, "X-Inbox-Direction", ""), "in")) {
-			struct sb fl = SB_INIT;
-
-			sb_addf(&fl, "%sS", m.flags);
-			if (msg_set_flags(&m, st, fl.buf) < 0)
-				r = warn_lib();
-			else
-				marked++;
-			sb_release(&fl);
-		}
 		free(text);
 		free(who);
 		msg_free(&m);
 	}
+	if (!noread && thread_mark_read(st, id, &marked) < 0)
+		r = warn_lib();
 	if (marked) {
 		store_trailer(st, "Conversation", id);
-		if (store_commit(st, "read %s (%zu message%s)", id, marked,
+		if (store_commit(st, "read %s (%d message%s)", id, marked,
 		    marked == 1 ? "" : "s") < 0)
 			r = warn_lib();
 	}

@@ -372,12 +372,14 @@ static int
 wa_status(struct event *e, struct json *s)
 {
 	struct json *err = json_at(json_get(s, "errors"), 0);
-	long long code;
+	long long code, ts;
 
 	e->kind = EV_STATUS;
 	e->channel = xstrdup("whatsapp");
 	e->provider_id = dup_or_null(json_path_str(s, "id"));
 	e->status = dup_or_null(json_path_str(s, "status"));
+	if (json_num(json_get(s, "timestamp"), &ts) == 0)
+		e->date = (time_t)ts;
 	if (!e->provider_id || !e->status)
 		return inbox_error(INBOX_EDATA, "WhatsApp status without id "
 		    "or status");

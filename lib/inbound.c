@@ -146,10 +146,20 @@ touch_conv(struct store *st, struct conv *c, const char *contact,
 	}
 	if (channel) {
 		struct sb k = SB_INIT;
+		const char *prev;
+		int newest = 1;
 
-		kv_set(&c->st, "channel", channel);
+		/* a late webhook for an older message moves nothing back */
+		for (size_t i = 0; i < c->st.n; i++)
+			if (str_startswith(c->st.v[i].key, "last-in.") &&
+			    strcmp(c->st.v[i].val, iso) > 0)
+				newest = 0;
+		if (newest)
+			kv_set(&c->st, "channel", channel);
 		sb_addf(&k, "last-in.%s", channel);
-		kv_set(&c->st, k.buf, iso);
+		prev = kv_get(&c->st, k.buf);
+		if (!prev || strcmp(prev, iso) < 0)
+			kv_set(&c->st, k.buf, iso);
 		sb_release(&k);
 	}
 	return conv_save(st, c);
@@ -474,7 +484,9 @@ file_call(struct store *st, struct event *ev, const char *uniq,
 	if (msg_header(&h, "X-Inbox-Call-Transcript", ev->transcript) < 0)
 		goto out;
 	sb_addf(&h, "Date: %s\nFrom: ", date);
-	from_header(&h, name, *addr ? addr : "anonymous");
+	/* no "+1555... <+1555...>": a name only when there is one */
+	from_header(&h, contact || !*addr ? name : ev->from_name, *addr ?
+	    addr : "anonymous");
 	sb_addf(&h, "\nMessage-ID: <%s@inbox>\nSubject: call from %s\n"
 	    "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
 	    "Content-Transfer-Encoding: 8bit\n\n", uniq, *addr ? addr :

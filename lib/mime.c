@@ -18,13 +18,13 @@
 #include "crypto.h"
 #include "mime.h"
 
-#define MAX_FIELDS	1000		/* header fields in one header block */
+#define MAX_FIELDS	1000		/* fields in one header block */
 #define MAX_FIELD	(64 * 1024)	/* bytes in one unfolded field */
-#define MAX_SECTIONS	1000		/* RFC 2231 continuation sections */
+#define MAX_SECTIONS	1000		/* RFC 2231 continuations */
 #define MAX_CHARSET	64		/* bytes in a charset name */
-#define B64_LINE	57		/* input bytes per 76-column line */
-#define EW_QMAX		63		/* encoded text in an encoded-word */
-#define EW_BMAX		45		/* raw bytes in a B encoded-word */
+#define B64_LINE	57		/* bytes per 76-column line */
+#define EW_QMAX		63		/* encoded text in a Q word */
+#define EW_BMAX		45		/* raw bytes in a B word */
 
 enum { CS_UTF8, CS_LATIN, CS_GUESS };
 
@@ -78,6 +78,12 @@ static int
 lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static int
+is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static int
@@ -479,7 +485,8 @@ ew_decode(const char *s, struct sb *word, char *cs)
 	sb_reset(word);
 	if (enc == 'b') {
 		sb_grow(word, b64_room((size_t)(te - t)));
-		r = base64_decode(t, (size_t)(te - t), (unsigned char *)word->buf);
+		r = base64_decode(t, (size_t)(te - t),
+		    (unsigned char *)word->buf);
 		if (r < 0)
 			return 0;
 		word->len = (size_t)r;
@@ -492,8 +499,9 @@ ew_decode(const char *s, struct sb *word, char *cs)
 				sb_addc(word, ' ');
 			else if (*q != '=')
 				sb_addc(word, *q);
-			else if (q + 2 < te && (hi = hexval(q[1])) >= 0 &&
-			    (lo = hexval(q[2])) >= 0) {
+			else if (q + 2 < te &&
+			    (hi = hexval((unsigned char)q[1])) >= 0 &&
+			    (lo = hexval((unsigned char)q[2])) >= 0) {
 				sb_addc(word, hi << 4 | lo);
 				q += 2;
 			} else
@@ -523,7 +531,7 @@ mail_decode_header(const char *value)
 	    word = SB_INIT;
 	char pcs[MAX_CHARSET + 1] = "", cs[MAX_CHARSET + 1];
 	const char *p = value ? value : "", *q;
-	int prev = 0;		/* the last thing seen was an encoded-word */
+	int prev = 0;		/* the last thing was an encoded-word */
 	size_t n;
 
 	while (*p) {
@@ -911,11 +919,11 @@ mail_param(const char *value, const char *param)
 struct frame {
 	char *boundary;
 	size_t blen;
-	const char *p;		/* at a line start: body start or past a delimiter */
+	const char *p;		/* body start, or past a delimiter */
 	const char *end;
 	int started;		/* the first delimiter has been seen */
 	int done;
-	int digest;		/* multipart/digest: parts default to message */
+	int digest;		/* multipart/digest: message/rfc822 parts */
 };
 
 struct walk {
@@ -1083,7 +1091,7 @@ decode_body(struct mail_part *mp, const char *cte, const char *s, size_t n)
 			out.len = (size_t)r;
 			out.buf[r] = '\0';
 		} else
-			sb_add(&out, s, n);	/* undecodable: keep it raw */
+			sb_add(&out, s, n);	/* undecodable: kept raw */
 	} else if (enc != NULL && strcmp(enc, "quoted-printable") == 0)
 		qp_decode(&out, s, n);
 	else
@@ -1344,15 +1352,15 @@ html_text(struct sb *out, const char *s)
 		q = p + 1;
 		if (*p == '<' && *q == '/')
 			q++;
-		if (*p == '<' && ((lower((unsigned char)*q) >= 'a' &&
-		    lower((unsigned char)*q) <= 'z') || *q == '!' || *q == '?')) {
+		if (*p == '<' && (is_alpha((unsigned char)*q) || *q == '!' ||
+		    *q == '?')) {
 			int closing = p[1] == '/';
 
-			for (n = 0; (lower((unsigned char)*q) >= 'a' &&
-			    lower((unsigned char)*q) <= 'z') ||
+			for (n = 0; is_alpha((unsigned char)*q) ||
 			    (*q >= '0' && *q <= '9'); q++)
 				if (n < sizeof(name) - 1)
-					name[n++] = (char)lower((unsigned char)*q);
+					name[n++] = (char)lower(
+					    (unsigned char)*q);
 			name[n] = '\0';
 			while (*q && *q != '>') {
 				if (*q == '"' || *q == '\'') {

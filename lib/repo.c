@@ -256,6 +256,13 @@ int
 repo_read(struct repo *r, const char *rev, const char *path,
     struct sb *out)
 {
+	return repo_read_mode(r, rev, path, out, NULL);
+}
+
+int
+repo_read_mode(struct repo *r, const char *rev, const char *path,
+    struct sb *out, int *exec)
+{
 	git_tree *tree;
 	git_tree_entry *e;
 	git_blob *b;
@@ -267,6 +274,9 @@ repo_read(struct repo *r, const char *rev, const char *path,
 		git_tree_free(tree);
 		return 1;
 	}
+	if (exec)
+		*exec = git_tree_entry_filemode(e) ==
+		    GIT_FILEMODE_BLOB_EXECUTABLE;
 	if (git_blob_lookup(&b, r->g, git_tree_entry_id(e)) < 0)
 		ret = 1;
 	else {
@@ -408,7 +418,7 @@ repo_log(struct repo *r, const char **paths, size_t npaths,
 
 	if (git_revwalk_new(&w, r->g) < 0)
 		return gerr(INBOX_EFAIL, "revwalk");
-	git_revwalk_sorting(w, GIT_SORT_TIME);
+	git_revwalk_sorting(w, GIT_SORT_TIME | GIT_SORT_TOPOLOGICAL);
 	if (git_revwalk_push_ref(w, "refs/heads/main") < 0) {
 		git_revwalk_free(w);
 		return 0;
@@ -451,7 +461,7 @@ repo_commit_at(struct repo *r, time_t when, char oid[OID_HEX])
 
 	if (git_revwalk_new(&w, r->g) < 0)
 		return gerr(INBOX_EFAIL, "revwalk");
-	git_revwalk_sorting(w, GIT_SORT_TIME);
+	git_revwalk_sorting(w, GIT_SORT_TIME | GIT_SORT_TOPOLOGICAL);
 	if (git_revwalk_push_ref(w, "refs/heads/main") < 0) {
 		git_revwalk_free(w);
 		return 1;
@@ -539,43 +549,81 @@ repo_hash(const void *data, size_t len, char oid[OID_HEX])
 	return 0;
 }
 
-static int
-check_entry(const char *root, const git_tree_entry *e, void *payload)
-{
-	git_odb *odb = payload;
+struct verify_ctx {
+	git_odb *odb;
+	int (*cb)(const char *, const char *, void *);
+	void *arg;
+	struct sb path;
+	char oid[OID_HEX];
+	int bad, stopped;
+};
 
-	(void)root;
-	if (!git_odb_exists(odb, git_tree_entry_id(e)))
+/* Read (and so hash-check) every object; skip a subtree that is bad. */
+static int
+verify_entry(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct verify_ctx *v = payload;
+	git_odb_object *o;
+
+	if (git_tree_entry_type(e) == GIT_OBJECT_COMMIT)
+		return 0;	/* a submodule: not ours to check */
+	if (git_odb_read(&o, v->odb, git_tree_entry_id(e)) == 0) {
+		git_odb_object_free(o);
+		return 0;
+	}
+	v->bad++;
+	sb_reset(&v->path);
+	sb_addf(&v->path, "%s%s", root, git_tree_entry_name(e));
+	git_oid_tostr(v->oid, OID_HEX, git_tree_entry_id(e));
+	if (!v->cb || v->cb(v->path.buf, v->oid, v->arg)) {
+		v->stopped = 1;
 		return -1;
-	return 0;
+	}
+	return 1;
+}
+
+int
+repo_verify(struct repo *r, int (*cb)(const char *, const char *, void *),
+    void *arg)
+{
+	struct verify_ctx v = { NULL, cb, arg, SB_INIT, "", 0, 0 };
+	git_oid o;
+	git_commit *c;
+	git_tree *t;
+	int e;
+
+	if ((e = head_oid(r, &o)) != 0)
+		return e < 0 ? -1 : inbox_error(INBOX_EFAIL,
+		    "refs/heads/main is missing");
+	if (git_commit_lookup(&c, r->g, &o) < 0)
+		return gerr(INBOX_EFAIL, "HEAD's commit is missing or corrupt");
+	if (git_commit_tree(&t, c) < 0) {
+		git_commit_free(c);
+		return gerr(INBOX_EFAIL, "HEAD's tree is missing or corrupt");
+	}
+	git_commit_free(c);
+	if (git_repository_odb(&v.odb, r->g) < 0) {
+		git_tree_free(t);
+		return gerr(INBOX_EFAIL, "object database");
+	}
+	e = git_tree_walk(t, GIT_TREEWALK_PRE, verify_entry, &v);
+	git_odb_free(v.odb);
+	git_tree_free(t);
+	if (v.stopped && !cb)
+		e = inbox_error(INBOX_EFAIL, "object %s (%s) of HEAD is "
+		    "missing or corrupt", v.oid, v.path.buf);
+	else if (v.stopped)
+		e = 0;
+	else if (e < 0)
+		e = gerr(INBOX_EFAIL, "walk HEAD's tree");
+	sb_release(&v.path);
+	return e < 0 ? -1 : v.bad;
 }
 
 int
 repo_check(struct repo *r)
 {
-	git_oid o;
-	git_commit *c;
-	git_tree *t;
-	git_odb *odb;
-	int e;
-
-	if (head_oid(r, &o) != 0)
-		return inbox_error(INBOX_EFAIL, "refs/heads/main is missing");
-	if (git_commit_lookup(&c, r->g, &o) < 0)
-		return gerr(INBOX_EFAIL, "HEAD points at a missing commit");
-	if (git_commit_tree(&t, c) < 0) {
-		git_commit_free(c);
-		return gerr(INBOX_EFAIL, "HEAD's tree is missing");
-	}
-	git_repository_odb(&odb, r->g);
-	e = git_tree_walk(t, GIT_TREEWALK_PRE, check_entry, odb);
-	git_odb_free(odb);
-	git_tree_free(t);
-	git_commit_free(c);
-	if (e < 0)
-		return inbox_error(INBOX_EFAIL,
-		    "an object of HEAD's tree is missing");
-	return 0;
+	return repo_verify(r, NULL, NULL) < 0 ? -1 : 0;
 }
 
 int

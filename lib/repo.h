@@ -49,6 +49,10 @@ int repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
  * not supported); 1 when the path does not exist there. */
 int repo_read(struct repo *r, const char *rev, const char *path,
     struct sb *out);
+/* The same, and *exec (when not NULL) says whether its mode is 100755,
+ * for restoring a file exactly (inbox-fsck --repair). */
+int repo_read_mode(struct repo *r, const char *rev, const char *path,
+    struct sb *out, int *exec);
 
 /*
  * Paths under `prefix` that differ between commits a and b (a NULL: every
@@ -91,8 +95,18 @@ int repo_hash(const void *data, size_t len, char oid[OID_HEX]);
 /* Make the index match HEAD, so that "git status" is clean (O(store);
  * for inbox-init and inbox-fsck --reindex only). */
 int repo_reindex(struct repo *r);
-/* Check that every object reachable from HEAD exists; -1 on the first
- * missing or corrupt one. */
+/* Check that every object reachable from HEAD exists and reads back
+ * with its own id; -1 on the first missing or corrupt one. */
 int repo_check(struct repo *r);
+/*
+ * The same, going on past bad objects: read HEAD's commit, its tree and
+ * every object in it (so each is hash-checked; O(store), for inbox-fsck),
+ * calling cb with the path and id of each that is missing or corrupt (a
+ * bad subtree is not entered; a non-zero return from cb stops the walk).
+ * Returns the number of bad objects, or -1 with an error when the ref,
+ * the commit or the root tree cannot be read.
+ */
+int repo_verify(struct repo *r,
+    int (*cb)(const char *path, const char *oid, void *arg), void *arg);
 
 #endif

@@ -105,6 +105,32 @@ needs_resolving(const struct msg *m)
 	    !strcmp(o, "failed") || !strcmp(o, "busy");
 }
 
+/* The preview and direction of the conversation's last message. */
+static void
+set_preview(struct store *st, const char *path, struct convsum *s)
+{
+	struct msg m;
+	const char *t;
+
+	if (msg_load_path(&m, st, path) < 0) {
+		inbox_error_clear();
+		return;
+	}
+	free(s->preview);
+	free(s->lastdir);
+	s->lastdir = dupe(msg_get(&m, "X-Inbox-Direction"));
+	t = msg_get(&m, "X-Inbox-Channel");
+	if (t && !strcmp(t, "voice"))
+		s->preview = call_preview(&m);
+	else {
+		char *text = msg_text(&m);
+
+		s->preview = preview_of(text);
+		free(text);
+	}
+	msg_free(&m);
+}
+
 int
 summary_compute(struct store *st, const char *id, struct convsum *s)
 {
@@ -112,7 +138,7 @@ summary_compute(struct store *st, const char *id, struct convsum *s)
 	char **paths;
 	size_t n;
 	struct sb times = SB_INIT;
-	int last_in_idx = -1, last_out_after = 0;
+	int last_in_idx = -1, last_out_after = 0, last_idx = -1;
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->id, sizeof(s->id), "%s", id);
@@ -200,24 +226,13 @@ summary_compute(struct store *st, const char *id, struct convsum *s)
 			s->failed = status && (!strcmp(status, "failed") ||
 			    !strcmp(status, "undelivered"));
 		}
-		if (i == n - 1 || (dir && strcmp(dir, "sys") && i + 1 == n)) {
-			char *text;
-
-			free(s->preview);
-			free(s->lastdir);
-			s->lastdir = dupe(dir);
-			t = msg_get(&m, "X-Inbox-Channel");
-			if (t && !strcmp(t, "voice"))
-				s->preview = call_preview(&m);
-			else {
-				text = msg_text(&m);
-				s->preview = preview_of(text);
-				free(text);
-			}
-		}
+		if (!dir || strcmp(dir, "sys"))
+			last_idx = (int)i;
 		msg_free(&m);
 	}
 	s->answered = last_in_idx < 0 || last_out_after;
+	if (last_idx >= 0)
+		set_preview(st, paths[last_idx], s);
 	strv_free(paths, n);
 	s->times = sb_detach(&times, NULL);
 	return 0;

@@ -3,9 +3,9 @@
  * its MIME tree, take its text, decode From and Subject, and re-encode
  * the subject; everything is freed.
  *
- *	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *	    -Ilib t/fuzz/fuzz-mime.c lib/mime.c lib/crypto.c lib/util.c \
- *	    -o fuzz-mime
+ *	clang -std=c11 -D_GNU_SOURCE -g -O1 \
+ *	    -fsanitize=fuzzer,address,undefined -Ilib t/fuzz/fuzz-mime.c \
+ *	    lib/mime.c lib/crypto.c lib/util.c -o fuzz-mime
  *	./fuzz-mime -max_total_time=60 -max_len=65536 t/fuzz/corpus/mime
  */
 #include <stdint.h>

@@ -44,7 +44,8 @@ static const char invoice_mail[] =
     "Content-Type: text/plain; charset=\"UTF-8\"\r\n"
     "Content-Transfer-Encoding: quoted-printable\r\n"
     "\r\n"
-    "Hi, the invoice is attached. The tech said the caf=C3=A9 sink needs a =\r\n"
+    "Hi, the invoice is attached. The tech said the caf=C3=A9 sink "
+    "needs a =\r\n"
     "new trap =E2=80=94 can you come Tuesday?\r\n"
     "\r\n"
     "Thanks,\r\n"
@@ -237,7 +238,8 @@ test_decode_header(void)
 		  "utf-8 across two B words" },
 		{ "=?UTF-8?Q?=E2=82?= =?UTF-8?Q?=AC5?=", "\xe2\x82\xac" "5",
 		  "split multibyte character joined" },
-		{ "=?utf-8*en?q?hello?=", "hello", "RFC 2231 language dropped" },
+		{ "=?utf-8*en?q?hello?=", "hello",
+		  "RFC 2231 language dropped" },
 		{ "=?utf-8?x?hello?=", "=?utf-8?x?hello?=",
 		  "unknown encoding kept" },
 		{ "=?utf-8?q?bad=ZZ?=", "=?utf-8?q?bad=ZZ?=", "bad Q kept" },
@@ -272,7 +274,8 @@ test_first_addr(void)
 		  "name and angle-addr" },
 		{ "\"Doe, Jane\" <jane@example.com>", "Doe, Jane",
 		  "jane@example.com", "quoted name with comma" },
-		{ "jane@example.com", NULL, "jane@example.com", "bare address" },
+		{ "jane@example.com", NULL, "jane@example.com",
+		  "bare address" },
 		{ "jane@example.com (Jane)", "Jane", "jane@example.com",
 		  "address with comment name" },
 		{ "  <jane@example.com>  ", NULL, "jane@example.com",
@@ -344,7 +347,8 @@ test_param(void)
 		  "case-insensitive name" },
 		{ "text/plain;charset=utf-8;format=flowed", "format", "flowed",
 		  "second parameter" },
-		{ "multipart/mixed;\n\tboundary=\"----=_Part_1; x\"", "boundary",
+		{ "multipart/mixed;\n\tboundary=\"----=_Part_1; x\"",
+		  "boundary",
 		  "----=_Part_1; x", "semicolon inside quotes" },
 		{ "attachment; filename=\"a \\\"b\\\".txt\"", "filename",
 		  "a \"b\".txt", "escaped quotes" },
@@ -829,7 +833,8 @@ test_encode_header(void)
 		d = mail_decode_header(e);
 		CHECK(strchr(e, '\r') == NULL && strstr(e, "\n ") == strchr(e,
 		    '\n'), "encode: no bare line break");
-		CHECK_STR(d, i == 4 ? "Line break" : t[i], "encode: round trip");
+		CHECK_STR(d, i == 4 ? "Line break" : t[i],
+		    "encode: round trip");
 		free(e);
 		free(d);
 	}

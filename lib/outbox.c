@@ -1,0 +1,954 @@
+/*
+ * outbox.c - compose, queue and deliver outbound messages.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "conv.h"
+#include "fault.h"
+#include "inbound.h"
+#include "mime.h"
+#include "msg.h"
+#include "outbox.h"
+#include "phone.h"
+#include "policy.h"
+#include "sms.h"
+#include "template.h"
+#include "transport.h"
+
+#define STALE_SENDING (15 * 60)
+
+struct target {
+	char conv[CONV_ID_LEN + 1];
+	struct conv c;
+	struct kv contact;
+	char *contact_id;
+	char *seed_addr;	/* the address given as the target */
+};
+
+static void
+target_free(struct target *t)
+{
+	conv_free(&t->c);
+	kv_free(&t->contact);
+	free(t->contact_id);
+	free(t->seed_addr);
+}
+
+static int
+resolve(struct store *st, const char *arg, struct target *t)
+{
+	char addr[320];
+	struct sb key = SB_INIT;
+
+	memset(t, 0, sizeof(*t));
+	if (conv_resolve(st, arg, t->conv) == 0)
+		goto load;
+	if (inbox_errcode() == INBOX_EUSAGE && !strchr(arg, '@') &&
+	    strspn(arg, "0123456789abcdef") == strlen(arg))
+		return -1;	/* an ambiguous conversation prefix */
+	inbox_error_clear();
+	if (name_valid(arg) && contact_load(st, arg, &t->contact) == 0) {
+		sb_addf(&key, "contact:%s", arg);
+		conv_id(key.buf, t->conv);
+		sb_release(&key);
+		t->contact_id = xstrdup(arg);
+		return conv_load(st, t->conv, &t->c);
+	}
+	kv_free(&t->contact);
+	inbox_error_clear();
+	if (addr_normalize(st, arg, addr, sizeof(addr)) < 0)
+		return inbox_error(INBOX_EUSAGE, "unknown target '%s': not a "
+		    "conversation, contact, phone number or email address",
+		    arg);
+	if (conv_for_address(st, addr, t->conv, &t->contact_id) < 0)
+		return -1;
+	t->seed_addr = xstrdup(addr);
+load:
+	if (conv_load(st, t->conv, &t->c) < 0)
+		return -1;
+	if (!t->contact_id && kv_get(&t->c.st, "contact"))
+		t->contact_id = xstrdup(kv_get(&t->c.st, "contact"));
+	if (t->contact_id && contact_load(st, t->contact_id,
+	    &t->contact) < 0)
+		inbox_error_clear();
+	return 0;
+}
+
+static int
+phone_ok_for_sms(struct store *st, const char *addr)
+{
+	struct kv a = KV_INIT;
+	int ok = 1;
+
+	if (addr_load(st, addr, &a) == 0)
+		ok = !kv_get(&a, "sms-unreachable");
+	kv_free(&a);
+	return ok;
+}
+
+/* The first phone (or email) among the contact's and the conversation's
+ * addresses, preferring the target given. */
+static const char *
+first_addr(struct store *st, const struct target *t, int email, int smsok)
+{
+	const struct kv *lists[2] = { &t->contact, &t->c.st };
+	static const char *keys[] = { "phone", "email", "address" };
+
+	if (t->seed_addr && is_email(t->seed_addr) == email &&
+	    (!smsok || email || phone_ok_for_sms(st, t->seed_addr)))
+		return t->seed_addr;
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			const char *k = lists[l]->v[i].key;
+			const char *v = lists[l]->v[i].val;
+
+			if (strcmp(k, keys[email]) && strcmp(k, "address"))
+				continue;
+			if (is_email(v) != email)
+				continue;
+			if (smsok && !email && !phone_ok_for_sms(st, v))
+				continue;
+			return v;
+		}
+	return NULL;
+}
+
+static const char *
+pick_channel(struct store *st, const struct send_opts *o,
+    const struct target *t)
+{
+	const char *last = kv_get(&t->c.st, "channel");
+
+	if (o->channel)
+		return o->channel;
+	if (last && strcmp(last, "voice") && strcmp(last, "note") &&
+	    strcmp(last, "mms"))
+		return last;
+	if (last && !strcmp(last, "mms"))
+		return "sms";
+	if (first_addr(st, t, 0, 1))
+		return "sms";
+	if (first_addr(st, t, 1, 0))
+		return "email";
+	return "sms";
+}
+
+static const char *
+recipient(struct store *st, const char *channel, const struct target *t)
+{
+	if (!strcmp(channel, "email"))
+		return first_addr(st, t, 1, 0);
+	if (!strcmp(channel, "whatsapp") && kv_get(&t->contact, "whatsapp"))
+		return kv_get(&t->contact, "whatsapp");
+	if (!strcmp(channel, "portal") || !strcmp(channel, "note"))
+		return t->contact_id ? t->contact_id :
+		    kv_get(&t->c.st, "address");
+	return first_addr(st, t, 0, 0);
+}
+
+static const char *
+business_addr(struct store *st, const char *channel)
+{
+	struct sb k = SB_INIT;
+	const char *v;
+
+	sb_addf(&k, "channels.%s.from", channel);
+	v = config_str(st->cfg, k.buf, NULL);
+	sb_release(&k);
+	if (v)
+		return v;
+	if (!strcmp(channel, "email"))
+		return config_str(st->cfg, "business.email", "inbox@localhost");
+	return config_str(st->cfg, "business.phone", "inbox");
+}
+
+/* The customer's last email in the thread, for threading headers. */
+static void
+last_email(struct store *st, const char *conv, char **msgid, char **refs,
+    char **subject)
+{
+	char **paths;
+	size_t n;
+
+	*msgid = *refs = *subject = NULL;
+	if (conv_messages(st, conv, &paths, &n) < 0)
+		return;
+	for (size_t i = n; i-- > 0 && !*msgid;) {
+		struct msg m;
+		const char *ch, *v;
+
+		if (msg_load_path(&m, st, paths[i]) < 0) {
+			inbox_error_clear();
+			continue;
+		}
+		ch = msg_get(&m, "X-Inbox-Channel");
+		if (ch && !strcmp(ch, "email") &&
+		    (v = msg_get(&m, "Message-ID"))) {
+			*msgid = xstrdup(v);
+			if ((v = msg_get(&m, "References")))
+				*refs = xstrdup(v);
+			if ((v = msg_get(&m, "Subject")))
+				*subject = mail_decode_header(v);
+		}
+		msg_free(&m);
+	}
+	strv_free(paths, n);
+}
+
+static int
+read_attachment(struct store *st, const char *channel, const char *path,
+    struct sb *data)
+{
+	struct sb k = SB_INIT;
+	long long max;
+	struct stat sbuf;
+
+	sb_addf(&k, "channels.%s.max-attachment", channel);
+	max = config_int(st->cfg, k.buf, !strcmp(channel, "email") ?
+	    10 << 20 : 5 << 20);
+	sb_release(&k);
+	if (stat(path, &sbuf) < 0)
+		return inbox_error(INBOX_EDATA, "attachment %s:", path);
+	if (!S_ISREG(sbuf.st_mode))
+		return inbox_error(INBOX_EDATA, "attachment %s is not a file",
+		    path);
+	if ((long long)sbuf.st_size > max)
+		return inbox_error(INBOX_EDATA, "attachment %s is %lld bytes, "
+		    "over the %lld allowed for %s", path,
+		    (long long)sbuf.st_size, max, channel);
+	return sb_read_file(data, path, (size_t)max);
+}
+
+static int
+is_url(const char *s)
+{
+	return str_startswith(s, "https://") || str_startswith(s, "http://");
+}
+
+static void
+addr_header(struct sb *h, const char *field, const char *name,
+    const char *addr)
+{
+	if (name && *name) {
+		char *enc = mail_encode_header(name);
+
+		if (strpbrk(enc, ",;:<>@\"()[]\\.") && !str_startswith(enc,
+		    "=?"))
+			sb_addf(h, "%s: \"%s\" <%s>\n", field, enc, addr);
+		else
+			sb_addf(h, "%s: %s <%s>\n", field, enc, addr);
+		free(enc);
+	} else
+		sb_addf(h, "%s: <%s>\n", field, addr);
+}
+
+struct compose {
+	const char *channel, *to, *type, *text, *subject, *job, *tmpl;
+	const char *status;
+	time_t at;
+	const char *const *attach;
+	size_t natt;
+	int segments;
+};
+
+static int
+compose(struct store *st, const struct target *t, const struct compose *c,
+    const char *uniq, struct sb *out)
+{
+	char date[64], iso[32];
+	const char *domain = config_str(st->cfg, "business.domain", "inbox");
+	char *name = contact_display(st, t->contact_id, c->to);
+	char *irt = NULL, *refs = NULL, *subj = NULL;
+	struct mail_attachment *att = NULL;
+	struct sb *data = NULL;
+	size_t natt = 0;
+	int r = -1;
+
+	time_rfc2822(inbox_now(), date, sizeof(date));
+	sb_addf(out, "X-Inbox-Channel: %s\nX-Inbox-Direction: out\n"
+	    "X-Inbox-Type: %s\nX-Inbox-Status: %s\n", c->channel, c->type,
+	    c->status);
+	if (msg_header(out, "X-Inbox-Address", c->to) < 0 ||
+	    msg_header(out, "X-Inbox-Author", st->user) < 0 ||
+	    msg_header(out, "X-Inbox-Job", c->job) < 0 ||
+	    msg_header(out, "X-Inbox-Template", c->tmpl) < 0)
+		goto out;
+	if (c->segments)
+		sb_addf(out, "X-Inbox-Segments: %d\n", c->segments);
+	if (c->at) {
+		time_iso(c->at, iso, sizeof(iso));
+		sb_addf(out, "X-Inbox-Send-After: %s\n", iso);
+	}
+	sb_addf(out, "Date: %s\n", date);
+	addr_header(out, "From", config_str(st->cfg, "business.name", NULL),
+	    business_addr(st, c->channel));
+	addr_header(out, "To", strcmp(name, c->to) ? name : NULL, c->to);
+	sb_addf(out, "Message-ID: <%s@%s>\n", uniq, domain);
+	if (!strcmp(c->channel, "email")) {
+		last_email(st, t->conv, &irt, &refs, &subj);
+		if (irt) {
+			sb_addf(out, "In-Reply-To: %s\n", irt);
+			sb_addf(out, "References: %s%s%s\n", refs ? refs : "",
+			    refs ? " " : "", irt);
+		}
+		if (!c->subject && subj && strncasecmp(subj, "Re:", 3)) {
+			char *s = subj;
+
+			subj = xmalloc(strlen(s) + 5);
+			sprintf(subj, "Re: %s", s);
+			free(s);
+		}
+		{
+			char *enc = mail_encode_header(c->subject ? c->subject :
+			    subj ? subj : config_str(st->cfg,
+			    "channels.email.subject", "Message from us"));
+
+			sb_addf(out, "Subject: %s\n", enc);
+			free(enc);
+		}
+	}
+	/* files become MIME parts; URLs are media links for the transport */
+	data = xcalloc(c->natt ? c->natt : 1, sizeof(*data));
+	att = xcalloc(c->natt ? c->natt : 1, sizeof(*att));
+	for (size_t i = 0; i < c->natt; i++) {
+		if (is_url(c->attach[i])) {
+			if (msg_header(out, "X-Inbox-Media", c->attach[i]) < 0)
+				goto out;
+			continue;
+		}
+		if (read_attachment(st, c->channel, c->attach[i],
+		    &data[natt]) < 0)
+			goto out;
+		att[natt].filename = strrchr(c->attach[i], '/') ?
+		    strrchr(c->attach[i], '/') + 1 : c->attach[i];
+		att[natt].type = mime_type_of(att[natt].filename);
+		att[natt].data = (const unsigned char *)data[natt].buf;
+		att[natt].len = data[natt].len;
+		natt++;
+	}
+	mail_build_body(out, c->text, att, natt, uniq);
+	if (out->len && out->buf[out->len - 1] != '\n')
+		sb_addc(out, '\n');
+	r = 0;
+out:
+	for (size_t i = 0; data && i < c->natt; i++)
+		sb_release(&data[i]);
+	free(data);
+	free(att);
+	free(name);
+	free(irt);
+	free(refs);
+	free(subj);
+	return r;
+}
+
+static int
+queue_path(const char *uniq, char *buf, size_t n)
+{
+	return snprintf(buf, n, "idx/queue/%s", uniq) < (int)n ? 0 : -1;
+}
+
+static int
+render_text(struct store *st, const struct send_opts *o,
+    const struct target *t, char **text, char **subject, char **tmpl_name)
+{
+	struct template tp;
+	struct kv vars = KV_INIT;
+	int r;
+
+	*subject = *tmpl_name = NULL;
+	if (!o->template_name) {
+		*text = xstrdup(o->text ? o->text : "");
+		return 0;
+	}
+	if (template_load(st, o->template_name, &tp) < 0)
+		return -1;
+	template_vars(st, t->contact_id, &vars);
+	for (size_t i = 0; o->vars && i < o->vars->n; i++)
+		kv_set(&vars, o->vars->v[i].key, o->vars->v[i].val);
+	r = template_render(tp.name, tp.text, &vars, text);
+	if (r == 0 && kv_get(&tp.headers, "Subject"))
+		r = template_render(tp.name, kv_get(&tp.headers, "Subject"),
+		    &vars, subject);
+	if (r == 0)
+		*tmpl_name = xstrdup(tp.name);
+	kv_free(&vars);
+	template_free(&tp);
+	return r;
+}
+
+void
+outbox_queued_free(struct send_queued *q)
+{
+	strv_free(q->ids, q->n);
+	memset(q, 0, sizeof(*q));
+}
+
+static int
+write_queued(struct store *st, struct target *t, const char *uniq,
+    const struct sb *file, struct send_queued *q)
+{
+	char dir[64], qp[300];
+	struct sb id = SB_INIT, name = SB_INIT;
+	int r;
+
+	conv_dir(t->conv, dir, sizeof(dir));
+	sb_addf(&name, "%s:2,S", uniq);
+	sb_addf(&id, "%s/%s\n", t->conv, uniq);
+	queue_path(uniq, qp, sizeof(qp));
+	r = store_deliver(st, dir, "cur", name.buf, file->buf, file->len);
+	if (r == 0)
+		r = store_put(st, qp, id.buf, id.len);
+	sb_release(&name);
+	if (r == 0) {
+		sb_setlen(&id, id.len - 1);
+		q->ids = xrealloc(q->ids, (q->n + 1) * sizeof(char *));
+		q->ids[q->n++] = sb_detach(&id, NULL);
+	}
+	sb_release(&id);
+	return r;
+}
+
+int
+outbox_queue(struct store *st, const struct send_opts *o,
+    struct send_queued *q, struct sb *dry)
+{
+	struct target t;
+	struct compose c = { 0 };
+	struct send_check chk = { 0 };
+	char *text = NULL, *subject = NULL, *tmpl = NULL, **parts = NULL;
+	char iso[32];
+	int nparts = 1, r = -1;
+	struct sms_info si;
+
+	memset(q, 0, sizeof(*q));
+	if (resolve(st, o->target, &t) < 0)
+		return -1;
+	c.channel = pick_channel(st, o, &t);
+	c.to = recipient(st, c.channel, &t);
+	if (!c.to) {
+		inbox_error(INBOX_EUSAGE, "%s has no %s address", o->target,
+		    !strcmp(c.channel, "email") ? "email" : "phone");
+		goto out;
+	}
+	if (render_text(st, o, &t, &text, &subject, &tmpl) < 0)
+		goto out;
+	if (!*str_trim(text) && !o->natt) {
+		inbox_error(INBOX_EDATA, "empty message");
+		goto out;
+	}
+	if (!utf8_valid(text, strlen(text))) {
+		inbox_error(INBOX_EDATA, "message is not UTF-8");
+		goto out;
+	}
+	chk.conv = t.conv;
+	chk.channel = c.channel;
+	chk.address = c.to;
+	chk.type = o->type ? o->type : "manual";
+	chk.text = text;
+	chk.automatic = o->automatic;
+	if (policy_check(st, &chk) < 0 || policy_length(st, &chk,
+	    o->split) < 0)
+		goto out;
+	c.type = chk.type;
+	c.subject = subject;
+	c.job = o->job;
+	c.tmpl = tmpl;
+	c.at = o->at > inbox_now() ? o->at : 0;
+	c.status = c.at ? "scheduled" : "queued";
+	c.attach = o->attach;
+	c.natt = o->natt;
+	if (o->split && !strcmp(c.channel, "sms")) {
+		long long lim = config_int(st->cfg, "channels.sms.limit", 0);
+
+		if (lim > 0)
+			nparts = sms_split(text, (size_t)lim, &parts);
+	}
+	snprintf(q->conv, sizeof(q->conv), "%s", t.conv);
+	snprintf(q->channel, sizeof(q->channel), "%s", c.channel);
+	snprintf(q->address, sizeof(q->address), "%s", c.to);
+	if (!dry && store_lock(st) < 0)
+		goto out;
+	for (int i = 0; i < nparts; i++) {
+		struct sb file = SB_INIT;
+		char uniq[256];
+
+		c.text = parts ? parts[i] : text;
+		if (!strcmp(c.channel, "sms") || !strcmp(c.channel, "mms") ||
+		    !strcmp(c.channel, "whatsapp")) {
+			sms_analyse(c.text, strlen(c.text), &si);
+			c.segments = si.segments;
+			q->segments += si.segments;
+		}
+		unique_name(uniq, sizeof(uniq));
+		if (compose(st, &t, &c, uniq, &file) < 0) {
+			sb_release(&file);
+			goto out;
+		}
+		if (dry) {
+			sb_add(dry, file.buf, file.len);
+			sb_release(&file);
+			continue;
+		}
+		if (write_queued(st, &t, uniq, &file, q) < 0) {
+			sb_release(&file);
+			goto out;
+		}
+		sb_release(&file);
+	}
+	if (dry) {
+		r = 0;
+		goto out;
+	}
+	/* a new message to the customer brings the thread back */
+	if (!t.c.exists) {
+		kv_set(&t.c.st, "kind", t.contact_id ? "customer" : "address");
+		if (t.contact_id)
+			kv_set(&t.c.st, "contact", t.contact_id);
+		time_iso(inbox_now(), iso, sizeof(iso));
+		kv_set(&t.c.st, "status", "open");
+		kv_set(&t.c.st, "created", iso);
+	}
+	if (!t.contact_id || is_email(c.to) || phone_is_e164(c.to))
+		kv_add(&t.c.st, "address", c.to);
+	kv_del(&t.c.st, "archived", NULL);
+	if (kv_has(&t.c.st, "status", "closed"))
+		kv_set(&t.c.st, "status", "open");
+	if (conv_save(st, &t.c) < 0)
+		goto out;
+	store_trailer(st, "Conversation", t.conv);
+	for (size_t i = 0; i < q->n; i++)
+		store_trailer(st, "Message", q->ids[i]);
+	r = store_commit(st, "%s %s to %s (%s)", c.at ? "schedule" : "queue",
+	    c.channel, c.to, c.type) < 0 ? -1 : 0;
+out:
+	if (parts) {
+		for (int i = 0; i < nparts; i++)
+			free(parts[i]);
+		free(parts);
+	}
+	free(text);
+	free(subject);
+	free(tmpl);
+	target_free(&t);
+	if (!dry)
+		store_unlock(st);
+	return r;
+}
+
+/* --- delivery -------------------------------------------------------- */
+
+static void
+split_id(const char *id, char *conv, size_t n, const char **uniq)
+{
+	size_t k = strcspn(id, "/");
+
+	snprintf(conv, n, "%.*s", (int)k, id);
+	*uniq = id[k] ? id + k + 1 : id + k;
+}
+
+static int
+dequeue(struct store *st, const char *id)
+{
+	char conv[16], qp[300];
+	const char *uniq;
+
+	split_id(id, conv, sizeof(conv), &uniq);
+	queue_path(uniq, qp, sizeof(qp));
+	{
+		char *p = store_path(st, qp);
+		int exists = path_exists(p);
+
+		free(p);
+		if (!exists)
+			return 0;
+	}
+	return store_remove(st, qp);
+}
+
+static long
+backoff(struct store *st, int tries, long retry_after)
+{
+	long base = (long)config_int(st->cfg, "send.backoff", 60);
+	long d = base;
+
+	for (int i = 1; i < tries && d < 86400; i++)
+		d *= 2;
+	return retry_after > d ? retry_after : d;
+}
+
+/* Record what the provider's refusal says about the address. */
+static int
+mark_address(struct store *st, const char *addr, const struct send_result *r,
+    const char *id)
+{
+	struct kv a = KV_INIT;
+	char iso[32], why[320];
+	int rr;
+
+	if (!r->optout && !r->unreachable)
+		return 0;
+	rr = addr_load(st, addr, &a);
+	if (rr < 0)
+		return -1;
+	time_iso(inbox_now(), iso, sizeof(iso));
+	snprintf(why, sizeof(why), "%s %s (%s)", r->code, r->text, iso);
+	if (r->optout && !kv_get(&a, "optout")) {
+		kv_set(&a, "optout", iso);
+		kv_set(&a, "optout-keyword", "provider");
+		kv_set(&a, "optout-message", id);
+	}
+	if (r->unreachable)
+		kv_set(&a, "sms-unreachable", why);
+	rr = addr_save(st, addr, &a);
+	kv_free(&a);
+	return rr;
+}
+
+static int
+record_result(struct store *st, struct msg *m, const char *id,
+    const struct send_result *res, struct send_report *rep)
+{
+	const char *names[7] = { "X-Inbox-Status", "X-Inbox-Provider-Id",
+	    "X-Inbox-Error", "X-Inbox-Tries", "X-Inbox-Next-Try",
+	    "X-Inbox-Sending", "X-Inbox-Status-Time" };
+	const char *vals[7] = { NULL };
+	char tries[16], next[32], err[320], now[32];
+	int t;
+	const char *addr = msg_get(m, "X-Inbox-Address");
+	const char *ch = msg_get(m, "X-Inbox-Channel");
+	char *address = addr ? xstrdup(addr) : NULL;
+	int r = 0;
+
+	t = msg_get(m, "X-Inbox-Tries") ? atoi(msg_get(m, "X-Inbox-Tries")) :
+	    0;
+	t++;
+	snprintf(tries, sizeof(tries), "%d", t);
+	time_iso(inbox_now(), now, sizeof(now));
+	snprintf(err, sizeof(err), "%s%s%s", res->code, *res->code &&
+	    *res->text ? " " : "", res->text);
+	vals[3] = tries;
+	vals[6] = now;
+	switch (res->outcome) {
+	case SEND_OK:
+		vals[0] = *res->status ? res->status : "sent";
+		vals[1] = *res->provider_id ? res->provider_id : NULL;
+		break;
+	case SEND_TEMP:
+		if (t >= config_int(st->cfg, "send.tries", 5)) {
+			vals[0] = "failed";
+			vals[2] = err;
+			break;
+		}
+		vals[0] = "queued";
+		vals[2] = err;
+		rep->next_try = inbox_now() + backoff(st, t,
+		    res->retry_after);
+		time_iso(rep->next_try, next, sizeof(next));
+		vals[4] = next;
+		break;
+	case SEND_PERM:
+		vals[0] = "failed";
+		vals[2] = err;
+		break;
+	}
+	if (msg_set_headers(m, st, names, vals, 7) < 0)
+		r = -1;
+	if (r == 0 && res->outcome == SEND_OK && *res->provider_id)
+		r = pid_record(st, res->provider_id, id);
+	if (r == 0 && strcmp(vals[0], "queued"))
+		r = dequeue(st, id);
+	if (r == 0 && res->outcome == SEND_PERM && address)
+		r = mark_address(st, address, res, id);
+	snprintf(rep->status, sizeof(rep->status), "%s", vals[0]);
+	snprintf(rep->error, sizeof(rep->error), "%s", vals[2] ? err : "");
+	snprintf(rep->provider_id, sizeof(rep->provider_id), "%s",
+	    res->provider_id);
+	if (r == 0) {
+		store_trailer(st, "Message", id);
+		if (*res->provider_id)
+			store_trailer(st, "Provider-Id", res->provider_id);
+		if (vals[2])
+			store_trailer(st, "Error", err);
+		r = store_commit(st, "%s %s to %s%s%s", vals[0], ch ? ch : "",
+		    address ? address : "", vals[2] ? ": " : "", vals[2] ?
+		    err : "") < 0 ? -1 : 0;
+	}
+	free(address);
+	return r;
+}
+
+static int
+fail_now(struct store *st, struct msg *m, const char *id, const char *why,
+    struct send_report *rep)
+{
+	const char *names[3] = { "X-Inbox-Status", "X-Inbox-Error",
+	    "X-Inbox-Sending" };
+	const char *vals[3] = { "failed", why, NULL };
+
+	if (msg_set_headers(m, st, names, vals, 3) < 0 || dequeue(st, id) < 0)
+		return -1;
+	snprintf(rep->status, sizeof(rep->status), "failed");
+	snprintf(rep->error, sizeof(rep->error), "%s", why);
+	store_trailer(st, "Message", id);
+	store_trailer(st, "Reason", why);
+	return store_commit(st, "failed %s: %s", id, why) < 0 ? -1 : 0;
+}
+
+/* Build the transport's view of a stored message. */
+static void
+outmsg_of(struct msg *m, const char *id, char **text, struct outmsg *o,
+    struct out_attachment *att, size_t *natt)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = id;
+	o->channel = msg_get(m, "X-Inbox-Channel");
+	o->to = msg_get(m, "X-Inbox-Address");
+	o->type = msg_get(m, "X-Inbox-Type");
+	o->author = msg_get(m, "X-Inbox-Author");
+	*text = msg_text(m);
+	o->text = *text;
+	o->raw = m->raw.buf;
+	o->rawlen = m->raw.len;
+	o->subject = msg_get(m, "Subject");
+	*natt = 0;
+	for (size_t i = 0; i < m->mail.nh && *natt < 10; i++)
+		if (!strcasecmp(m->mail.h[i].name, "X-Inbox-Media")) {
+			att[*natt].url = m->mail.h[i].value;
+			(*natt)++;
+		}
+	o->att = att;
+	o->natt = *natt;
+}
+
+int
+outbox_deliver(struct store *st, const char *id, struct send_report *rep)
+{
+	struct msg m;
+	struct send_check chk = { 0 };
+	struct send_result res;
+	struct outmsg o;
+	struct out_attachment att[10];
+	const char *status, *v;
+	char *text = NULL, now[32];
+	size_t natt;
+	time_t t;
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	snprintf(rep->id, sizeof(rep->id), "%s", id);
+	if (store_lock(st) < 0)
+		return -1;
+	if (msg_load(&m, st, id) < 0) {
+		store_unlock(st);
+		return -1;
+	}
+	status = msg_get(&m, "X-Inbox-Status");
+	if (status && !strcmp(status, "sending")) {
+		/* another flush has it, or one died holding it */
+		v = msg_get(&m, "X-Inbox-Sending");
+		if (v && time_parse(v, "UTC", &t) == 0 &&
+		    inbox_now() - t < STALE_SENDING) {
+			rep->skipped = 1;
+			snprintf(rep->status, sizeof(rep->status), "sending");
+			goto unlock;
+		}
+		r = fail_now(st, &m, id, "delivery was interrupted; the "
+		    "provider may have it: check before retrying", rep);
+		goto done;
+	}
+	if (!status || (strcmp(status, "queued") && strcmp(status,
+	    "scheduled"))) {
+		rep->skipped = 1;
+		snprintf(rep->status, sizeof(rep->status), "%s",
+		    status ? status : "?");
+		goto unlock;
+	}
+	if (((v = msg_get(&m, "X-Inbox-Send-After")) ||
+	    (v = msg_get(&m, "X-Inbox-Next-Try"))) &&
+	    time_parse(v, "UTC", &t) == 0 && t > inbox_now()) {
+		rep->skipped = 1;
+		rep->next_try = t;
+		snprintf(rep->status, sizeof(rep->status), "%s", status);
+		goto unlock;
+	}
+	/* the rules are checked again: a STOP may have come in since */
+	chk.conv = m.conv;
+	chk.channel = msg_get(&m, "X-Inbox-Channel");
+	chk.address = msg_get(&m, "X-Inbox-Address");
+	chk.type = msg_get(&m, "X-Inbox-Type");
+	if (policy_check(st, &chk) < 0) {
+		char why[300];
+
+		snprintf(why, sizeof(why), "refused: %s", inbox_errmsg());
+		inbox_error_clear();
+		r = fail_now(st, &m, id, why, rep);
+		if (r == 0)
+			r = inbox_error(INBOX_EPOLICY, "%s", why + 9);
+		goto done;
+	}
+	time_iso(inbox_now(), now, sizeof(now));
+	{
+		const char *names[2] = { "X-Inbox-Status", "X-Inbox-Sending" };
+		const char *vals[2] = { "sending", now };
+
+		if (msg_set_headers(&m, st, names, vals, 2) < 0) {
+			r = -1;
+			goto done;
+		}
+	}
+	store_unlock(st);
+	FAULT("before-transport");
+	outmsg_of(&m, id, &text, &o, att, &natt);
+	memset(&res, 0, sizeof(res));
+	r = transport_send(st, &o, &res);
+	if (r < 0) {
+		/* not set up: nothing left; put it back for a later flush */
+		snprintf(res.text, sizeof(res.text), "%s", inbox_errmsg());
+		res.outcome = SEND_TEMP;
+		inbox_error_clear();
+	}
+	free(text);
+	if (store_lock(st) < 0) {
+		msg_free(&m);
+		return -1;
+	}
+	msg_free(&m);
+	if (msg_load(&m, st, id) < 0) {
+		store_unlock(st);
+		return -1;
+	}
+	r = record_result(st, &m, id, &res, rep);
+done:
+	msg_free(&m);
+	store_unlock(st);
+	return r;
+unlock:
+	msg_free(&m);
+	store_unlock(st);
+	return 0;
+}
+
+int
+outbox_flush(struct store *st, void (*cb)(const struct send_report *,
+    void *), void *arg)
+{
+	char *dir = store_path(st, "idx/queue");
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **ids = NULL;
+	size_t n = 0, cap = 0;
+	int worst = 0;
+
+	free(dir);
+	while (d && (e = readdir(d))) {
+		struct sb p = SB_INIT, id = SB_INIT;
+
+		if (e->d_name[0] == '.' || str_endswith(e->d_name, ".lock"))
+			continue;
+		sb_addf(&p, "idx/queue/%s", e->d_name);
+		{
+			char *abs = store_path(st, p.buf);
+
+			if (sb_read_file(&id, abs, 4096) == 0) {
+				sb_rtrim(&id);
+				if (n == cap) {
+					cap = cap ? cap * 2 : 32;
+					ids = xrealloc(ids, cap * sizeof(*ids));
+				}
+				ids[n++] = sb_detach(&id, NULL);
+			}
+			inbox_error_clear();
+			free(abs);
+		}
+		sb_release(&p);
+		sb_release(&id);
+	}
+	if (d)
+		closedir(d);
+	/* oldest first: unique names sort by time */
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && strcmp(strchr(ids[k - 1], '/'),
+		    strchr(ids[k], '/')) > 0; k--) {
+			char *tmp = ids[k];
+
+			ids[k] = ids[k - 1];
+			ids[k - 1] = tmp;
+		}
+	for (size_t i = 0; i < n; i++) {
+		struct send_report rep;
+		int r = outbox_deliver(st, ids[i], &rep);
+
+		if (r < 0) {
+			int code = inbox_errcode();
+
+			snprintf(rep.error, sizeof(rep.error), "%s",
+			    inbox_errmsg());
+			inbox_error_clear();
+			if (code == INBOX_ETEMP && worst < INBOX_ETEMP)
+				worst = INBOX_ETEMP;
+			else if (worst < INBOX_ENOMATCH)
+				worst = INBOX_ENOMATCH;
+			if (!*rep.status)
+				snprintf(rep.status, sizeof(rep.status),
+				    "error");
+		}
+		if (cb)
+			cb(&rep, arg);
+		free(ids[i]);
+	}
+	free(ids);
+	return worst;
+}
+
+int
+outbox_retry(struct store *st, const char *id, struct send_report *rep)
+{
+	struct msg m;
+	const char *status;
+	const char *names[5] = { "X-Inbox-Status", "X-Inbox-Tries",
+	    "X-Inbox-Next-Try", "X-Inbox-Sending", "X-Inbox-Send-After" };
+	const char *vals[5] = { "queued", NULL, NULL, NULL, NULL };
+	char conv[16], qp[300];
+	const char *uniq;
+	struct sb line = SB_INIT;
+	int r;
+
+	if (store_lock(st) < 0)
+		return -1;
+	if (msg_load(&m, st, id) < 0) {
+		store_unlock(st);
+		return -1;
+	}
+	status = msg_get(&m, "X-Inbox-Status");
+	if (!status || (strcmp(status, "failed") && strcmp(status,
+	    "undelivered"))) {
+		inbox_error(INBOX_EUSAGE, "%s is %s, not failed: nothing to "
+		    "retry", id, status ? status : "not an outbound message");
+		msg_free(&m);
+		store_unlock(st);
+		return -1;
+	}
+	split_id(id, conv, sizeof(conv), &uniq);
+	queue_path(uniq, qp, sizeof(qp));
+	sb_addf(&line, "%s\n", id);
+	r = msg_set_headers(&m, st, names, vals, 5);
+	if (r == 0)
+		r = store_put(st, qp, line.buf, line.len);
+	sb_release(&line);
+	msg_free(&m);
+	if (r == 0) {
+		store_trailer(st, "Message", id);
+		r = store_commit(st, "retry %s", id) < 0 ? -1 : 0;
+	}
+	store_unlock(st);
+	if (r < 0)
+		return -1;
+	return outbox_deliver(st, id, rep);
+}

@@ -1,0 +1,49 @@
+# outbound.bash - loaded by the recv tests: put an outbound message in
+# the store the way inbox-send will (there is no inbox-send yet), so that
+# status callbacks have something to update.
+
+# The conversation id of an unknown address: sha1("addr:ADDR")[0:12].
+addr_conv() {
+	printf 'addr:%s' "$1" | sha1sum | cut -c1-12
+}
+
+# outbound ADDR PROVIDER-ID [CHANNEL] -> prints CONV/UNIQ
+# Files t/data/outbound-sms.eml (Status: sent) into cur/ with :2,S,
+# records the provider id in idx/pid/ and commits it with plain git.
+outbound() {
+	local conv uniq d h
+	conv=$(addr_conv "$1")
+	uniq=1795337700.M000000P1Q1R00000000.test
+	d=conv/${conv:0:2}/$conv
+	mkdir -p "$d/tmp" "$d/new" "$d/cur"
+	sed -e "s/^X-Inbox-Provider-Id: .*/X-Inbox-Provider-Id: $2/" \
+	    -e "s/^X-Inbox-Channel: .*/X-Inbox-Channel: ${3:-sms}/" \
+	    -e "s/^X-Inbox-Address: .*/X-Inbox-Address: $1/" \
+	    "$BATS_TEST_DIRNAME/data/outbound-sms.eml" >"$d/cur/$uniq:2,S"
+	[ -e "$d/state" ] || printf 'kind: address\nstatus: open\naddress: %s\n' \
+	    "$1" >"$d/state"
+	h=$(printf '%s' "$2" | sha1sum | cut -c1-40)
+	mkdir -p "idx/pid/${h:0:2}"
+	printf '%s/%s\n' "$conv" "$uniq" >"idx/pid/${h:0:2}/$h"
+	git add -A
+	git -c user.name=test -c user.email=test@example.org \
+	    commit -q -m "test: outbound $2"
+	echo "$conv/$uniq"
+}
+
+# True when everything in the work tree (but what .gitignore keeps out) is
+# in HEAD's tree.  Uses a scratch index: the store's own index is not kept
+# up to date by design (repo.h).
+all_committed() {
+	local idx="$BATS_TEST_TMPDIR/scratch-index"
+	rm -f "$idx"
+	GIT_INDEX_FILE=$idx git add -A &&
+	    GIT_INDEX_FILE=$idx git diff --cached --quiet HEAD
+}
+
+# Commit a hand edit with plain git (the whole work tree).
+git_commit() {
+	git add -A
+	git -c user.name=test -c user.email=test@example.org \
+	    commit -q -m "$1"
+}
