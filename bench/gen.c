@@ -248,7 +248,7 @@ static struct {
 	long messages, convs, customers, unread, assigned, search_hits;
 	long ch[4], out, failed;
 	long big_size;
-	char big_id[16], big_addr[96];
+	char big_id[16], big_addr[96], big_email[96];
 } tot;
 
 /* Sizes: about 10 a conversation, geometric, with a long tail. */
@@ -686,6 +686,7 @@ gen_conv(struct conv *c, FILE *phones)
 		memcpy(tot.big_id, c->id, sizeof(c->id));
 		snprintf(tot.big_addr, sizeof(tot.big_addr), "%s",
 		    c->by_email ? c->email : c->phone);
+		snprintf(tot.big_email, sizeof(tot.big_email), "%s", c->email);
 	}
 	free(t);
 	sb_release(&m);
@@ -818,12 +819,14 @@ main(int argc, char **argv)
 		    "customers: %ld\nsms: %ld\nemail: %ld\nwhatsapp: %ld\n"
 		    "voice: %ld\noutbound: %ld\nfailed: %ld\nunread: %ld\n"
 		    "assigned: %ld\nbiggest: %s\nbiggest-size: %ld\n"
-		    "biggest-address: %s\nsearch-word: %s\n"
+		    "biggest-address: %s\nbiggest-email: %s\n"
+		    "search-word: %s\n"
 		    "search-hits: %ld\nnow: %lld\nseed: %llu\n",
 		    tot.messages, tot.convs, tot.customers, tot.ch[SMS],
 		    tot.ch[EMAIL], tot.ch[WHATSAPP], tot.ch[VOICE],
 		    tot.out, tot.failed, tot.unread, tot.assigned,
-		    tot.big_id, tot.big_size, tot.big_addr, SEARCH_WORD,
+		    tot.big_id, tot.big_size, tot.big_addr, tot.big_email,
+		    SEARCH_WORD,
 		    tot.search_hits, (long long)now, seed);
 		write_rel("info", info.buf, info.len);
 		sb_release(&info);

@@ -105,16 +105,20 @@ main(int argc, char **argv)
 		}
 	argc -= optind;
 	argv += optind;
-	if (none + (add || removed) > 1)
+	if (none + (add != NULL) + (removed != NULL) > 1)
 		usage(1);
 	if (store_open(&st, c.dir, "inbox-assign", c.user) < 0)
 		die_lib();
 	if (!none && !add && !removed) {
-		/* STAFF first (xargs appends ids) or last */
+		/* STAFF first (xargs appends ids) or last: the one that is
+		 * staff, else the one that is not a conversation */
 		if (argc < 1)
 			usage(1);
 		if (argc == 1 || (staff_known(st, argv[0]) &&
-		    conv_resolve(st, argv[0], id) < 0)) {
+		    conv_resolve(st, argv[0], id) < 0) ||
+		    (!staff_known(st, argv[argc - 1]) &&
+		    conv_resolve(st, argv[0], id) < 0 &&
+		    conv_resolve(st, argv[argc - 1], id) == 0)) {
 			user = argv[0];
 			argc--;
 			argv++;

@@ -138,22 +138,26 @@ is_addr_key(const char *k)
 	    !strcmp(k, "whatsapp");
 }
 
+static int
+known(const char *key)
+{
+	for (size_t k = 0; order[k]; k++)
+		if (!strcmp(key, order[k]))
+			return 1;
+	return 0;
+}
+
 /* Copy in to out with the known fields first, in their order. */
 static void
 canon(const struct kv *in, struct kv *out)
 {
-	size_t k;
-
-	for (k = 0; order[k]; k++)
+	for (size_t k = 0; order[k]; k++)
 		for (size_t i = 0; i < in->n; i++)
 			if (!strcmp(in->v[i].key, order[k]))
 				kv_add(out, in->v[i].key, in->v[i].val);
-	for (size_t i = 0; i < in->n; i++) {
-		for (k = 0; order[k] && strcmp(in->v[i].key, order[k]); k++)
-			;
-		if (!order[k])
+	for (size_t i = 0; i < in->n; i++)
+		if (!known(in->v[i].key))
 			kv_add(out, in->v[i].key, in->v[i].val);
-	}
 }
 
 static int
@@ -362,9 +366,10 @@ save(struct store *st, const char *id, const struct kv *old, struct kv *kv,
 static char *
 trimmed_name(const char *s)
 {
-	char *name = xstrdup(s);
+	char *copy = xstrdup(s), *name = xstrdup(str_trim(copy));
 
-	if (!*str_trim(name))
+	free(copy);
+	if (!*name)
 		die(INBOX_EUSAGE, "empty name");
 	return name;
 }
@@ -498,18 +503,8 @@ cmd_edit(struct store *st, const char *arg)
 
 /* --- ls, show -------------------------------------------------------- */
 
-static void
-set_list(struct json *j, const char *name, const struct kv *kv,
-    const char *key)
-{
-	struct json *a = json_arr();
-
-	for (size_t i = 0; i < kv->n; i++)
-		if (!strcmp(kv->v[i].key, key))
-			json_push_str(a, kv->v[i].val);
-	json_set(j, name, a);
-}
-
+/* One object: the fields in their order, "phones" and "emails" as
+ * arrays (perhaps empty), then any other field (its first value). */
 static void
 print_json(const char *id, const struct kv *kv)
 {
@@ -517,16 +512,25 @@ print_json(const char *id, const struct kv *kv)
 	char *line;
 
 	json_set_str(j, "id", id);
-	for (size_t i = 0; i < kv->n; i++) {
-		const char *k = kv->v[i].key;
+	for (size_t k = 0; order[k]; k++) {
+		struct json *a;
+		char name[16];
 
-		if (!strcmp(k, "phone") || !strcmp(k, "email")) {
-			if (kv_get(kv, k) == kv->v[i].val)
-				set_list(j, !strcmp(k, "phone") ? "phones" :
-				    "emails", kv, k);
-		} else if (kv_get(kv, k) == kv->v[i].val)
-			json_set_str(j, k, kv->v[i].val);
+		if (strcmp(order[k], "phone") && strcmp(order[k], "email")) {
+			json_set_str(j, order[k], kv_get(kv, order[k]));
+			continue;
+		}
+		a = json_arr();
+		for (size_t i = 0; i < kv->n; i++)
+			if (!strcmp(kv->v[i].key, order[k]))
+				json_push_str(a, kv->v[i].val);
+		snprintf(name, sizeof(name), "%ss", order[k]);
+		json_set(j, name, a);
 	}
+	for (size_t i = 0; i < kv->n; i++)
+		if (!known(kv->v[i].key) &&
+		    kv_get(kv, kv->v[i].key) == kv->v[i].val)
+			json_set_str(j, kv->v[i].key, kv->v[i].val);
 	line = json_dump(j);
 	printf("%s\n", line);
 	free(line);
@@ -674,7 +678,7 @@ csv_next(struct csv *r, char ***f, size_t *nf, int *start)
 		return 0;
 	*start = r->line;
 	for (;; r->p++) {
-		int ch = r->p < r->end ? *r->p : -1;
+		int ch = r->p < r->end ? (unsigned char)*r->p : -1;
 
 		if (ch == -1 && q) {
 			sb_release(&s);
@@ -709,20 +713,21 @@ csv_next(struct csv *r, char ***f, size_t *nf, int *start)
 	}
 }
 
+/* The kind of column a header names ("Mobile_Phone 2" is a phone). */
 static int
 column(const char *h)
 {
 	struct sb s = SB_INIT;
 	int col = C_NONE;
 
-	for (const char *p = h; *p; p++)
-		if (*p == '_' || *p == ' ')
-			sb_addc(&s, s.len && s.buf[s.len - 1] != ' ' ? ' ' : 0);
-		else
-			sb_addc(&s, *p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' :
-			    *p);
-	while (s.len && (s.buf[s.len - 1] == ' ' || s.buf[s.len - 1] == 0 ||
-	    (s.buf[s.len - 1] >= '0' && s.buf[s.len - 1] <= '9')))
+	for (const char *p = h; *p; p++) {
+		int ch = *p == '_' ? ' ' : *p >= 'A' && *p <= 'Z' ?
+		    *p - 'A' + 'a' : *p;
+
+		if (ch != ' ' || (s.len && s.buf[s.len - 1] != ' '))
+			sb_addc(&s, ch);
+	}
+	while (s.len && strchr(" 0123456789", s.buf[s.len - 1]))
 		sb_setlen(&s, s.len - 1);
 	for (size_t i = 0; headers[i].name; i++)
 		if (!strcmp(s.buf, headers[i].name))
@@ -752,22 +757,23 @@ import_owner(struct import *im, const char *addr, char **o)
 	return owner_of(im->st, addr, o);
 }
 
+/* A new id from the name, not taken on disk nor by an earlier row. */
 static char *
 import_id(struct import *im, const char *name)
 {
 	char *id = contact_new_id(im->st, name);
 	struct sb s = SB_INIT;
 
-	for (int n = 2; pending(im, id) || contact_exists(im->st, id); n++) {
+	if (!pending(im, id))
+		return id;
+	for (int n = 2;; n++) {
 		sb_reset(&s);
 		sb_addf(&s, "%s-%d", id, n);
-		if (!pending(im, s.buf) && !contact_exists(im->st, s.buf)) {
-			free(id);
-			return sb_detach(&s, NULL);
-		}
+		if (!pending(im, s.buf) && !contact_exists(im->st, s.buf))
+			break;
 	}
-	sb_release(&s);
-	return id;
+	free(id);
+	return sb_detach(&s, NULL);
 }
 
 /* A group from a "Type" column: "Service Pro" -> "service-pro". */
@@ -839,7 +845,25 @@ import_merge(struct import *im, const char *id, const char *name,
 	return 0;
 }
 
-/* One data row; 1 when it was skipped with a warning. */
+/* 1 when later rows undid what earlier rows changed in a contact. */
+static int
+unchanged(struct store *st, const struct pending *p)
+{
+	struct kv file = KV_INIT, kv = KV_INIT;
+	int same = 0;
+
+	if (!p->isnew && contact_load(st, p->id, &file) == 0) {
+		canon(&file, &kv);
+		same = kv_same(&kv, &p->kv);
+	}
+	inbox_error_clear();
+	kv_free(&file);
+	kv_free(&kv);
+	return same;
+}
+
+/* One data row: 0 when it went in (or was blank), -1 with the error
+ * that skips it. */
 static int
 import_row(struct import *im, char **f, size_t nf, const int *col,
     size_t ncol)
@@ -952,7 +976,7 @@ cmd_import(struct store *st, const char *file)
 	struct sb in = SB_INIT, sum = SB_INIT;
 	struct csv r;
 	char **f;
-	size_t nf, ncol = 0, added = 0, updated = 0;
+	size_t nf, ncol = 0, added = 0, updated = 0, n = 0;
 	int *col = NULL, line, fd, x, named = 0;
 	const char *label = strcmp(file, "-") ? file : "stdin", *base;
 
@@ -967,6 +991,8 @@ cmd_import(struct store *st, const char *file)
 	r.p = in.buf;
 	r.end = in.buf + in.len;
 	r.line = 1;
+	if (memchr(in.buf, '\0', in.len))
+		die(INBOX_EDATA, "%s: a NUL byte: not a CSV file", label);
 	if (in.len >= 3 && !memcmp(in.buf, "\xef\xbb\xbf", 3))
 		r.p += 3;
 	if ((x = csv_next(&r, &f, &nf, &line)) <= 0)
@@ -997,6 +1023,13 @@ cmd_import(struct store *st, const char *file)
 	}
 	if (x < 0)
 		die(INBOX_EDATA, "%s: %s", label, inbox_errmsg());
+	for (size_t i = 0; i < im.np; i++)
+		if (unchanged(st, &im.p[i])) {
+			free(im.p[i].id);
+			kv_free(&im.p[i].kv);
+		} else
+			im.p[n++] = im.p[i];
+	im.np = n;
 	for (size_t i = 0; i < im.np; i++) {
 		struct pending *p = &im.p[i];
 

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "conv.h"
 #include "job.h"
+#include "msg.h"
 #include "phone.h"
 #include "store.h"
 #include "thread.h"
@@ -50,9 +51,11 @@ link_job(struct store *st, const char *arg, const char *job, int unlink)
 	char id[CONV_ID_LEN + 1];
 	struct conv cv;
 	struct sb line = SB_INIT;
+	char rel[256];
 	int r;
 
-	if (conv_resolve(st, arg, id) < 0 || conv_load(st, id, &cv) < 0)
+	if (job_path(job, rel, sizeof(rel)) < 0 ||
+	    conv_resolve(st, arg, id) < 0 || conv_load(st, id, &cv) < 0)
 		return -1;
 	if (!unlink && !job_exists(st, job)) {
 		conv_free(&cv);
@@ -114,7 +117,8 @@ ensure_conv(struct store *st, const char *id, const char *kind,
 	return r;
 }
 
-/* The customer's last channel and times follow the messages. */
+/* The customer's last channel and times, the assignee, members and jobs
+ * follow the messages. */
 static int
 carry_state(struct store *st, const char *from, const char *to)
 {
@@ -130,8 +134,11 @@ carry_state(struct store *st, const char *from, const char *to)
 	for (size_t i = 0; i < a.st.n; i++) {
 		const char *k = a.st.v[i].key;
 
-		if (!strcmp(k, "channel") && !kv_get(&b.st, "channel"))
+		if ((!strcmp(k, "channel") || !strcmp(k, "assignee")) &&
+		    !kv_get(&b.st, k))
 			kv_set(&b.st, k, a.st.v[i].val);
+		else if (!strcmp(k, "member") || !strcmp(k, "job"))
+			kv_add(&b.st, k, a.st.v[i].val);
 		else if (str_startswith(k, "last-in.")) {
 			const char *old = kv_get(&b.st, k);
 
@@ -230,6 +237,7 @@ move(struct store *st, const char *id, const char *target)
 {
 	char to[CONV_ID_LEN + 1], newid[160];
 	char *cid = NULL;
+	struct msg m;
 	struct sb key = SB_INIT, line = SB_INIT;
 	const char *uniq = strchr(id, '/');
 	int r;
@@ -237,6 +245,10 @@ move(struct store *st, const char *id, const char *target)
 	if (!uniq)
 		return inbox_error(INBOX_EUSAGE, "'%s' is not a message id "
 		    "(CONV/UNIQ)", id);
+	/* nothing is written for a message that is not there */
+	if (msg_load(&m, st, id) < 0)
+		return -1;
+	msg_free(&m);
 	if (!target) {
 		sb_addf(&key, "anon:%s", uniq + 1);
 		conv_id(key.buf, to);

@@ -144,8 +144,13 @@ main(int argc, char **argv)
 	if (argc == 1) {
 		char id[CONV_ID_LEN + 1];
 
-		if (conv_resolve(st, argv[0], id) < 0)
-			die_lib();
+		/* a conversation that is gone (attached) still has a past */
+		if (conv_resolve(st, argv[0], id) < 0) {
+			if (!conv_id_valid(argv[0]))
+				die_lib();
+			inbox_error_clear();
+			memcpy(id, argv[0], sizeof(id));
+		}
 		conv_dir(id, bufs[0], sizeof(bufs[0]));
 		paths[np++] = bufs[0];
 	} else if (customer) {

@@ -73,6 +73,21 @@ search_meta(const struct convsum *s, const char *q)
 	return k >= 4 && strstr(s->address, digits);
 }
 
+/* Case-insensitive match in the text of a message, not its headers. */
+static int
+text_has(const struct msg *m, const char *q)
+{
+	char *text;
+	int hit;
+
+	if (!strcasestr(m->raw.buf, q))
+		return 0;
+	text = msg_text(m);
+	hit = strcasestr(text, q) != NULL;
+	free(text);
+	return hit;
+}
+
 static int
 search_text(struct store *st, const char *id, const char *q)
 {
@@ -84,17 +99,12 @@ search_text(struct store *st, const char *id, const char *q)
 		return 0;
 	for (size_t i = 0; i < n && !hit; i++) {
 		struct msg m;
-		char *text;
 
 		if (msg_load_path(&m, st, paths[i]) < 0) {
 			inbox_error_clear();
 			continue;
 		}
-		if (strcasestr(m.raw.buf, q)) {
-			text = msg_text(&m);
-			hit = strcasestr(text, q) != NULL;
-			free(text);
-		}
+		hit = text_has(&m, q);
 		msg_free(&m);
 	}
 	strv_free(paths, n);
@@ -174,6 +184,30 @@ msg_wanted(const struct msg *m)
 	return 1;
 }
 
+/* --direction, --type, --status on conversations: a message matches. */
+static int
+some_msg_wanted(struct store *st, const char *id)
+{
+	char **paths;
+	size_t n;
+	int hit = 0;
+
+	if (conv_messages(st, id, &paths, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n && !hit; i++) {
+		struct msg m;
+
+		if (msg_load_path(&m, st, paths[i]) < 0) {
+			inbox_error_clear();
+			continue;
+		}
+		hit = msg_wanted(&m);
+		msg_free(&m);
+	}
+	strv_free(paths, n);
+	return hit;
+}
+
 static void
 print_msg(const struct msg *m, const struct convsum *s)
 {
@@ -228,6 +262,8 @@ list_messages(struct store *st, struct convsum *v, size_t n)
 	for (size_t i = 0; i < n && (!limit || shown < limit); i++) {
 		char **paths;
 		size_t np;
+		/* found by name or number: all of its messages */
+		int meta = f.search && search_meta(&v[i], f.search);
 
 		if (conv_messages(st, v[i].id, &paths, &np) < 0)
 			continue;
@@ -238,8 +274,8 @@ list_messages(struct store *st, struct convsum *v, size_t n)
 				inbox_error_clear();
 				continue;
 			}
-			if (msg_wanted(&m) && (!f.search ||
-			    strcasestr(m.raw.buf, f.search))) {
+			if (msg_wanted(&m) && (!f.search || meta ||
+			    text_has(&m, f.search))) {
 				if (skip > 0)
 					skip--;
 				else {
@@ -290,6 +326,7 @@ main(int argc, char **argv)
 	struct convsum *v;
 	size_t n, k = 0, shown = 0;
 	char *end;
+	long num;
 	int opt;
 
 	cli_init("inbox-ls");
@@ -319,14 +356,14 @@ main(int argc, char **argv)
 		case OPT_COUNTS: counts = 1; continue;
 		case 'n':
 		case OPT_PAGE:
-			limit = strtol(optarg, &end, 10);
-			if (*end || limit < 1)
+			num = strtol(optarg, &end, 10);
+			if (*end || num < 1)
 				die(INBOX_EUSAGE, "%s wants a positive number",
 				    opt == 'n' ? "-n" : "--page");
-			if (opt == OPT_PAGE) {
-				page = limit;
-				limit = 0;
-			}
+			if (opt == OPT_PAGE)
+				page = num;
+			else
+				limit = num;
 			continue;
 		}
 		r = filter_option(&f, opt, optarg);
@@ -352,17 +389,24 @@ main(int argc, char **argv)
 		goto done;
 	}
 	{
+		const char *ch = f.channel;
 		size_t j = 0;
 
+		/* with -m the channel is each message's, not the last one */
+		if (messages)
+			f.channel = NULL;
 		for (size_t i = 0; i < n; i++) {
 			if (filter_match(&f, &v[i]) && (!f.search ||
 			    search_meta(&v[i], f.search) ||
-			    search_text(st, v[i].id, f.search)))
+			    search_text(st, v[i].id, f.search)) &&
+			    (messages || !f.msgfilters ||
+			    some_msg_wanted(st, v[i].id)))
 				v[j++] = v[i];
 			else
 				summary_free(&v[i]);
 		}
 		n = j;
+		f.channel = ch;
 	}
 	filter_sort(&f, v, n);
 	if (messages)

@@ -7,12 +7,16 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "form.h"
 #include "hook.h"
+#include "hours.h"
 #include "inbound.h"
+#include "keyword.h"
+#include "outbox.h"
 #include "secret.h"
 #include "sign.h"
 #include "store.h"
@@ -202,6 +206,72 @@ verify_subscription(struct store *st, const struct sb *in)
 	return r == 0 ? 0 : -1;
 }
 
+/* Mail from a machine (an autoresponder, a list) gets no autoreply. */
+static int
+auto_submitted(const struct event *e)
+{
+	const char *p;
+
+	if (!e->raw)
+		return 0;
+	return ((p = memmem(e->raw, e->rawlen, "\nAuto-Submitted:", 16)) &&
+	    strncasecmp(p + 16 + strspn(p + 16, " "), "no", 2)) ||
+	    memmem(e->raw, e->rawlen, "\nPrecedence: bulk", 17) ||
+	    memmem(e->raw, e->rawlen, "\nPrecedence: list", 17) ||
+	    memmem(e->raw, e->rawlen, "\nPrecedence: junk", 17) ||
+	    memmem(e->raw, e->rawlen, "\nPrecedence: auto_reply", 23);
+}
+
+/* An automatic answer to a customer who has just written. */
+static void
+answer(struct store *st, const char *conv, const char *type,
+    const char *tmpl)
+{
+	struct send_opts o = { 0 };
+	struct send_queued q;
+	struct send_report rep;
+
+	o.target = conv;
+	o.type = type;
+	o.template_name = tmpl;
+	o.automatic = 1;
+	if (outbox_queue(st, &o, &q, NULL) < 0) {
+		warn_lib();
+		return;
+	}
+	for (size_t i = 0; i < q.n; i++)
+		if (outbox_deliver(st, q.ids[i], &rep) < 0)
+			warn_lib();
+	outbox_queued_free(&q);
+}
+
+/* Replies the inbox makes by itself: HELP, the one STOP confirmation,
+ * and the after-hours hook while the office is closed. */
+static void
+autoreply(struct store *st, const struct event *e,
+    const struct inbound_result *res)
+{
+	struct sb out = SB_INIT;
+
+	if (res->blocked || res->duplicate || e->kind != EV_MESSAGE)
+		return;
+	if (res->keyword == KW_HELP &&
+	    config_bool(st->cfg, "compliance.help-reply", 1))
+		answer(st, res->conv, "help", "help");
+	if (res->keyword == KW_OPTOUT && res->consent_changed &&
+	    config_bool(st->cfg, "compliance.stop-confirmation", 0))
+		answer(st, res->conv, "stop-confirmation", "stop-confirmation");
+	if (res->keyword != KW_NONE && res->keyword != KW_ATTENTION)
+		return;
+	if (hours_open(st, inbox_now()) || auto_submitted(e))
+		return;
+	if (hook_event(st, "after-hours", res->conv, res->msgid, NULL,
+	    &out) != 0)
+		warnx("after-hours hook failed for %s", res->conv);
+	fputs(out.buf, stderr);
+	sb_release(&out);
+}
+
 /* File one record; 0, or an exit status. */
 static int
 file_one(struct store *st, const char *buf, size_t len, const char *uniq,
@@ -243,15 +313,24 @@ file_one(struct store *st, const char *buf, size_t len, const char *uniq,
 		}
 		if (!c.quiet && !cgi && *res.msgid)
 			printf("%s\n", res.msgid);
-		if (res.changed && !res.blocked && e->kind == EV_MESSAGE) {
+		/* hooks run without the lock: they call other commands.
+		 * A batch is a bulk import: it fires none. */
+		if (commit_each && res.changed && !res.blocked &&
+		    e->kind == EV_MESSAGE) {
 			struct sb out = SB_INIT;
 
+			store_unlock(st);
 			if (hook_event(st, "post-recv", res.conv, res.msgid,
 			    NULL, &out) != 0)
 				warnx("post-recv hook failed for %s",
 				    res.msgid);
 			fputs(out.buf, stderr);
 			sb_release(&out);
+			autoreply(st, e, &res);
+			if (e->next && store_lock(st) < 0) {
+				event_free(&ev);
+				return -1;
+			}
 		}
 	}
 	event_free(&ev);
@@ -278,8 +357,17 @@ file_batch(struct store *st, struct sb *in)
 			next = next ? next + 1 : end;
 		}
 		len = (size_t)(next - p);
-		while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
-			len--;
+		if (mbox) {
+			/* only the blank line before the next "From ": the
+			 * mail keeps its own last newline */
+			if (len >= 2 && p[len - 1] == '\n' && p[len - 2] == '\n')
+				len--;
+			if (len == 1 && *p == '\n')
+				len = 0;
+		} else
+			while (len && (p[len - 1] == '\n' ||
+			    p[len - 1] == '\r'))
+				len--;
 		if (len) {
 			int r;
 
@@ -299,7 +387,8 @@ file_batch(struct store *st, struct sb *in)
 	}
 	if (store_commit(st, "batch of %d events", n - bad) < 0)
 		return -1;
-	return bad ? INBOX_EDATA : ret;
+	/* some records failed: 1, as everywhere; all of them: malformed */
+	return bad && bad == n ? INBOX_EDATA : bad ? INBOX_ENOMATCH : ret;
 }
 
 int

@@ -184,6 +184,12 @@ main(int argc, char **argv)
 		fwrite(dry.buf, 1, dry.len, stdout);
 		goto out;
 	}
+	if (*q.duplicate) {
+		/* never twice: an earlier message already covers this */
+		warnx("%s %s already sent: %s", o.job ? o.job : q.conv,
+		    o.type ? o.type : "message", q.duplicate);
+		goto out;
+	}
 	for (size_t i = 0; i < q.n; i++) {
 		struct send_report rep;
 

@@ -206,7 +206,7 @@ filter_view(struct filter *f, const struct config *cfg, const char *name)
 		}
 		r = filter_option(f, o->val, arg) < 0 ? -1 : 0;
 	}
-	free(copy);
+	/* not freed: the filter keeps pointers to the values in it */
 	return r;
 }
 

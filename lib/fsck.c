@@ -43,6 +43,14 @@ struct headfile {
 struct uniqref {
 	char *uniq;
 	char *path;		/* conv/xx/ID/{new,cur}/NAME */
+	int inhead;
+};
+
+/* A message carrying a provider id that the index gives to another. */
+struct pidref {
+	char *path;
+	char *owner;		/* CONV/UNIQ from idx/pid/ */
+	int inhead;
 };
 
 enum dirkind { D_PLAIN, D_TMP, D_NEW, D_CUR };
@@ -55,6 +63,8 @@ struct check {
 	int nohead;		/* HEAD's files could not be listed */
 	struct uniqref *u;
 	size_t nu, ucap;
+	struct pidref *pd;
+	size_t npd, pdcap;
 	int busy;		/* another process holds the store lock */
 	long long timeout;
 	time_t now;
@@ -246,15 +256,52 @@ check_lock(struct check *c, const char *rel, const struct stat *sb)
 	    "lock timeout and the store is not locked");
 }
 
+/* conv/xx/ID/... -> "ID/uniq" */
+static char *
+msg_id_of(const char *rel, const char *uniq)
+{
+	const char *id = rel + 8, *end = strchr(id, '/');
+	struct sb s = SB_INIT;
+
+	sb_add(&s, id, end ? (size_t)(end - id) : strlen(id));
+	sb_addf(&s, "/%s", uniq);
+	return sb_detach(&s, NULL);
+}
+
+/* Remember a message whose provider id the index gives to another. */
+static void
+check_pid(struct check *c, const char *rel, const char *uniq,
+    const char *pid, int inhead)
+{
+	char *owner = pid_lookup(c->st, pid), *me;
+
+	if (!owner)
+		return;
+	me = msg_id_of(rel, uniq);
+	if (strcmp(owner, me) && strcmp(strchr(owner, '/') ?
+	    strchr(owner, '/') + 1 : owner, uniq)) {
+		if (c->npd == c->pdcap) {
+			c->pdcap = c->pdcap ? 2 * c->pdcap : 16;
+			c->pd = xrealloc(c->pd, c->pdcap * sizeof(*c->pd));
+		}
+		c->pd[c->npd].path = xstrdup(rel);
+		c->pd[c->npd].owner = owner;
+		c->pd[c->npd++].inhead = inhead;
+		owner = NULL;
+	}
+	free(owner);
+	free(me);
+}
+
 static void
 check_message(struct check *c, const char *rel, enum dirkind dk,
-    const struct sb *buf)
+    const struct sb *buf, int inhead)
 {
 	const char *name = strrchr(rel, '/') + 1;
 	char *uniq = NULL, flags[64];
 	struct mail m;
 	const char *h;
-	int ok;
+	int ok, parsed;
 
 	ok = msg_parse_name(name, &uniq, flags, sizeof(flags)) == 0 &&
 	    name_valid(uniq);
@@ -265,29 +312,32 @@ check_message(struct check *c, const char *rel, enum dirkind dk,
 	else if (dk == D_CUR && !strstr(name, ":2,"))
 		problem(c->f, FSCK_BAD_NAME, rel, "in cur/ without \":2,\" "
 		    "and flags");
+	parsed = mail_parse(&m, buf->buf, buf->len) == 0;
+	if (!parsed) {
+		problem(c->f, FSCK_BAD_MESSAGE, rel, "does not parse: %s",
+		    inbox_errmsg());
+		inbox_error_clear();
+	} else if (!(h = mail_get(&m, "X-Inbox-Channel")) || !*h)
+		problem(c->f, FSCK_BAD_MESSAGE, rel, "no X-Inbox-Channel "
+		    "header");
+	else if (!(h = mail_get(&m, "X-Inbox-Direction")) || !*h)
+		problem(c->f, FSCK_BAD_MESSAGE, rel, "no X-Inbox-Direction "
+		    "header");
+	if (ok && parsed && (h = mail_get(&m, "X-Inbox-Provider-Id")) && *h)
+		check_pid(c, rel, uniq, h, inhead);
+	if (parsed)
+		mail_free(&m);
 	if (ok) {
 		if (c->nu == c->ucap) {
 			c->ucap = c->ucap ? 2 * c->ucap : 256;
 			c->u = xrealloc(c->u, c->ucap * sizeof(*c->u));
 		}
 		c->u[c->nu].uniq = uniq;
+		c->u[c->nu].inhead = inhead;
 		c->u[c->nu++].path = xstrdup(rel);
 		uniq = NULL;
 	}
 	free(uniq);
-	if (mail_parse(&m, buf->buf, buf->len) < 0) {
-		problem(c->f, FSCK_BAD_MESSAGE, rel, "does not parse: %s",
-		    inbox_errmsg());
-		inbox_error_clear();
-		return;
-	}
-	if (!(h = mail_get(&m, "X-Inbox-Channel")) || !*h)
-		problem(c->f, FSCK_BAD_MESSAGE, rel, "no X-Inbox-Channel "
-		    "header");
-	else if (!(h = mail_get(&m, "X-Inbox-Direction")) || !*h)
-		problem(c->f, FSCK_BAD_MESSAGE, rel, "no X-Inbox-Direction "
-		    "header");
-	mail_free(&m);
 }
 
 /* A regular file of the work tree: against HEAD, and as a message. */
@@ -296,7 +346,7 @@ check_file(struct check *c, const char *rel, enum dirkind dk)
 {
 	struct sb buf = SB_INIT;
 	char *abs = store_path(c->st, rel), oid[OID_HEX];
-	struct headfile *h;
+	struct headfile *h = NULL;
 
 	if (sb_read_file(&buf, abs, 0) < 0) {
 		problem(c->f, FSCK_BAD_FILE, rel, "cannot read: %s",
@@ -306,17 +356,17 @@ check_file(struct check *c, const char *rel, enum dirkind dk)
 	}
 	if (!c->nohead && repo_hash(buf.buf, buf.len, oid) == 0) {
 		if (!(h = head_find(c, rel)))
-			problem(c->f, FSCK_UNCOMMITTED, rel, "in the work tree, "
-			    "not in HEAD");
+			problem(c->f, FSCK_UNCOMMITTED, rel, "in the work "
+			    "tree, not in HEAD");
 		else {
 			h->seen = 1;
 			if (strcmp(h->oid, oid))
 				problem(c->f, FSCK_UNCOMMITTED, rel, "differs "
-				    "from HEAD");
+				    "from HEAD")->inhead = 1;
 		}
 	}
 	if (dk == D_NEW || dk == D_CUR)
-		check_message(c, rel, dk, &buf);
+		check_message(c, rel, dk, &buf, h != NULL);
 out:
 	sb_release(&buf);
 	free(abs);
@@ -487,7 +537,7 @@ check_unseen(struct check *c)
 		    repo_hash(buf.buf, buf.len, oid) == 0 &&
 		    strcmp(oid, h->oid))
 			problem(c->f, FSCK_UNCOMMITTED, h->path, "differs from "
-			    "HEAD");
+			    "HEAD")->inhead = 1;
 		inbox_error_clear();
 		sb_release(&buf);
 		free(a);
@@ -504,6 +554,60 @@ conv_prefix(const char *path)
 		if ((p = strchr(p, '/')))
 			p++;
 	return p ? (size_t)(p - path) : 0;
+}
+
+static int
+cmp_uniq_key(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct uniqref *)elem)->uniq);
+}
+
+/*
+ * A provider's message filed twice under two names (a crash after the
+ * delivery, before the index was written, and the provider's retry):
+ * the copy the index does not name is the duplicate.
+ */
+static void
+check_pid_duplicates(struct check *c)
+{
+	for (size_t i = 0; i < c->npd; i++) {
+		struct pidref *d = &c->pd[i];
+		const char *slash = strchr(d->owner, '/');
+		struct uniqref *u;
+		struct fsck_problem *p;
+		size_t k, seen = 0;
+
+		if (!slash || !c->nu)
+			continue;
+		u = bsearch(slash + 1, c->u, c->nu, sizeof(*c->u),
+		    cmp_uniq_key);
+		if (!u)
+			continue;	/* it names a message not there */
+		/* the first of that uniq, then each in the owner's conv */
+		for (k = (size_t)(u - c->u); k > 0 &&
+		    !strcmp(c->u[k - 1].uniq, u->uniq); k--)
+			;
+		for (; k < c->nu && !strcmp(c->u[k].uniq, u->uniq); k++)
+			if (!strncmp(c->u[k].path + 8, d->owner,
+			    (size_t)(slash - d->owner)) &&
+			    c->u[k].path[8 + (slash - d->owner)] == '/') {
+				seen = k + 1;
+				break;
+			}
+		if (!seen)
+			continue;
+		for (k = 0; k < c->f->n; k++)
+			if (c->f->v[k].kind == FSCK_DUPLICATE &&
+			    !strcmp(c->f->v[k].path, d->path))
+				break;
+		if (k < c->f->n)
+			continue;	/* already a duplicate by name */
+		p = problem(c->f, FSCK_DUPLICATE, d->path, "the same provider "
+		    "message as %s", c->u[seen - 1].path);
+		p->other = xstrdup(c->u[seen - 1].path);
+		p->removable = !d->inhead;
+		p->inhead = d->inhead;
+	}
 }
 
 static void
@@ -531,6 +635,7 @@ check_duplicates(struct check *c)
 			p = problem(c->f, FSCK_DUPLICATE, c->u[k].path,
 			    "also at %s", c->u[keep].path);
 			p->other = xstrdup(c->u[keep].path);
+			p->inhead = c->u[k].inhead;
 			p->removable = cp && strstr(c->u[k].path, "/new/") &&
 			    strstr(c->u[keep].path, "/cur/") &&
 			    conv_prefix(c->u[k].path) == cp &&
@@ -538,6 +643,7 @@ check_duplicates(struct check *c)
 		}
 		i = j;
 	}
+	check_pid_duplicates(c);
 }
 
 static void
@@ -551,6 +657,11 @@ check_free(struct check *c)
 		free(c->u[i].path);
 	}
 	free(c->u);
+	for (size_t i = 0; i < c->npd; i++) {
+		free(c->pd[i].path);
+		free(c->pd[i].owner);
+	}
+	free(c->pd);
 }
 
 int
@@ -827,7 +938,20 @@ fsck_repair(struct store *st, struct fsck *f)
 
 		if (p->kind != FSCK_DUPLICATE || !p->removable)
 			continue;
-		if (store_remove(st, p->path) < 0)
+		if (!p->inhead) {
+			/* never committed: nothing for git to know */
+			char *a = store_path(st, p->path);
+
+			if (unlink(a) < 0 && errno != ENOENT) {
+				inbox_error(INBOX_EFAIL, "remove %s:", p->path);
+				failed(p, inbox_errmsg());
+			} else {
+				fsync_dir(a);
+				fixed(st, f, p, "removed (a copy of %s)",
+				    p->other);
+			}
+			free(a);
+		} else if (store_remove(st, p->path) < 0)
 			failed(p, inbox_errmsg());
 		else
 			pending(st, p, "removed (a copy of %s)", p->other);
@@ -840,7 +964,9 @@ fsck_repair(struct store *st, struct fsck *f)
 		    also(f, i, FSCK_BAD_MESSAGE) || also(f, i, FSCK_BAD_FILE))
 			continue;
 		a = store_path(st, p->path);
-		if (store_track(st, p->path) < 0)
+		if (!path_exists(a) && !p->inhead)
+			fixed(st, f, p, "removed as a duplicate");
+		else if (store_track(st, p->path) < 0)
 			failed(p, inbox_errmsg());
 		else if (!path_exists(a))
 			pending(st, p, "removed as a duplicate");

@@ -25,37 +25,38 @@
 #include <stddef.h>
 #include "store.h"
 
+/* The kinds of problem; fsck_kind_name() gives the printed name. */
 enum fsck_kind {
-	FSCK_CORRUPT,		/* the ref, HEAD's commit or one of its objects */
-	FSCK_UNCOMMITTED,	/* in the work tree, not in HEAD or different */
+	FSCK_CORRUPT,		/* the ref, HEAD's commit or an object */
+	FSCK_UNCOMMITTED,	/* not in HEAD, or different there */
 	FSCK_MISSING,		/* in HEAD, not in the work tree */
-	FSCK_STALE_TMP,		/* a delivery left in a conversation's tmp/ */
-	FSCK_STALE_LOCK,	/* NAME.lock older than the lock timeout, store
-				 * not locked */
-	FSCK_BAD_NAME,		/* not a maildir name, or cur/ without ":2," */
-	FSCK_BAD_MESSAGE,	/* does not parse, or lacks X-Inbox-Channel or
+	FSCK_STALE_TMP,		/* left in a conversation's tmp/ */
+	FSCK_STALE_LOCK,	/* NAME.lock past the timeout, unheld */
+	FSCK_BAD_NAME,		/* not a maildir name, or no ":2," */
+	FSCK_BAD_MESSAGE,	/* unparseable, or no X-Inbox-Channel or
 				 * X-Inbox-Direction */
 	FSCK_BAD_FILE,		/* not a regular file, or unreadable */
-	FSCK_SPOOLED,		/* a raw payload in tmp/spool/, never filed */
-	FSCK_DUPLICATE		/* a message's unique name twice */
+	FSCK_SPOOLED,		/* a payload in tmp/spool/, not filed */
+	FSCK_DUPLICATE		/* one message in two places */
 };
 
 struct fsck_problem {
 	enum fsck_kind kind;
-	char *path;		/* store-relative; ".git/..." for git's files */
-	char *what;		/* one line for people, no TAB or newline */
-	char *fixed;		/* after fsck_repair: what was done, or NULL */
-	char *failed;		/* after fsck_repair: why it could not be */
+	char *path;		/* store-relative, or ".git/..." */
+	char *what;		/* one line, no TAB or newline */
+	char *fixed;		/* after a repair: "KIND: what was done" */
+	char *failed;		/* after a repair: why it could not be */
 	/* private to fsck.c */
 	char *other;		/* the copy a duplicate is of */
-	char *pending;		/* fix waiting for the commit */
-	int removable;		/* a duplicate in new/ of one in cur/ */
+	char *pending;		/* a fix that holds once committed */
+	int removable;		/* a duplicate fsck_repair removes */
+	int inhead;		/* the path is in HEAD */
 };
 
 struct fsck {
 	struct fsck_problem *v;	/* sorted by path, then kind */
 	size_t n, cap;
-	int corrupt;		/* HEAD cannot be trusted: fsck_repair refuses */
+	int corrupt;		/* HEAD is not to be trusted: no repair */
 	size_t nfixed;		/* after fsck_repair */
 };
 #define FSCK_INIT { NULL, 0, 0, 0, 0 }

@@ -15,6 +15,7 @@
 
 #include "hook.h"
 #include "conv.h"
+#include "job.h"
 #include "json.h"
 
 #define MAX_OUT (64 * 1024)
@@ -209,5 +210,61 @@ hook_event(struct store *st, const char *name, const char *conv,
 	if (hook_run(st, name, &e, &status, out) < 0)
 		status = -1;
 	conv_free(&c);
+	return status;
+}
+
+int
+hook_job(struct store *st, const char *hook, const char *job,
+    struct sb *out)
+{
+	struct kv j = KV_INIT;
+	struct hook_env e = { 0 };
+	struct json *doc;
+	struct sb env[4] = { SB_INIT, SB_INIT, SB_INIT, SB_INIT };
+	const char *extra[5] = { NULL };
+	static const char *keys[][2] = { { "INBOX_TECH", "tech" },
+	    { "INBOX_JOB_AT", "at" }, { "INBOX_ETA", "eta" },
+	    { "INBOX_INVOICE_URL", "invoice-url" } };
+	char *json;
+	int status = 0, k = 0;
+
+	if (!hook_exists(st, hook))
+		return 0;
+	if (job_load(st, job, &j) < 0)
+		return -1;
+	doc = json_obj();
+	json_set_str(doc, "event", hook);
+	json_set_str(doc, "job", job);
+	for (size_t i = 0; i < j.n; i++)
+		json_set_str(doc, j.v[i].key, j.v[i].val);
+	json = json_dump(doc);
+	json_free(doc);
+	for (int i = 0; i < 4; i++) {
+		const char *v = kv_get(&j, keys[i][1]);
+
+		sb_addf(&env[i], "%s=%s", keys[i][0], v ? v : "");
+		extra[k++] = env[i].buf;
+	}
+	e.event = hook;
+	e.job = job;
+	e.conv = kv_get(&j, "conversation");
+	e.customer = kv_get(&j, "customer");
+	e.json = json;
+	e.extra = extra;
+	if (hook_run(st, hook, &e, &status, out) < 0)
+		status = -1;
+	free(json);
+	for (int i = 0; i < 4; i++)
+		sb_release(&env[i]);
+	kv_free(&j);
+	/* record the outcome when it changed what the job says */
+	if (store_lock(st) == 0) {
+		if (job_note_hook(st, job, hook, status) == 0) {
+			store_trailer(st, "Job", job);
+			store_commit(st, "hook %s %s for %s", hook, status ?
+			    "failed" : "ran", job);
+		}
+		store_unlock(st);
+	}
 	return status;
 }

@@ -45,6 +45,17 @@ int hook_run(struct store *st, const char *name, const struct hook_env *e,
 int hook_event(struct store *st, const char *name, const char *conv,
     const char *message, const char *job, struct sb *out);
 
+/*
+ * Fire the hook of a job event with INBOX_JOB, INBOX_CUSTOMER,
+ * INBOX_CONV and, from the job, INBOX_TECH, INBOX_JOB_AT, INBOX_ETA and
+ * INBOX_INVOICE_URL; the job record as JSON on stdin.  The outcome is
+ * recorded on the job (a failure as "hook-failed:") and committed, so a
+ * failing hook never loses the event: inbox-job rerun fires it again.
+ * Returns the hook's status (0 when there is none).
+ */
+int hook_job(struct store *st, const char *hook, const char *job,
+    struct sb *out);
+
 /* 1 when hooks/<name> exists and is executable. */
 int hook_exists(struct store *st, const char *name);
 

@@ -44,7 +44,7 @@ struct sink {
 struct upload {
 	const char *p;
 	size_t len, off;
-	char last[256];
+	char last[256];		/* the last 4xx/5xx reply line */
 };
 
 static int curl_ready;
@@ -339,7 +339,8 @@ read_cb(char *buf, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-/* Keep the last line the server sent (its words for a refusal). */
+/* Keep the last refusal (4xx, 5xx) the server sent: its words.  A
+ * "221 Bye" to the QUIT that follows must not hide it. */
 static int
 debug_cb(CURL *c, curl_infotype type, char *data, size_t n, void *ud)
 {
@@ -354,6 +355,8 @@ debug_cb(CURL *c, curl_infotype type, char *data, size_t n, void *ud)
 		return 0;
 	for (start = end; start > 0 && data[start - 1] != '\n'; start--)
 		;
+	if (data[start] != '4' && data[start] != '5')
+		return 0;
 	if (end - start >= sizeof(u->last))
 		end = start + sizeof(u->last) - 1;
 	memcpy(u->last, data + start, end - start);

@@ -9,6 +9,7 @@
 
 #include "crypto.h"
 #include "inbound.h"
+#include "keyword.h"
 #include "msg.h"
 
 void
@@ -165,6 +166,44 @@ touch_conv(struct store *st, struct conv *c, const char *contact,
 	return conv_save(st, c);
 }
 
+/* Record an opt-out or opt-in on the address (and so in git). */
+static int
+consent(struct store *st, const char *addr, struct inbound_result *res)
+{
+	struct kv a = KV_INIT;
+	char iso[32];
+	struct sb v = SB_INIT;
+	int r;
+
+	if (addr_load(st, addr, &a) < 0)
+		return -1;
+	time_iso(inbox_now(), iso, sizeof(iso));
+	if (res->keyword == KW_OPTOUT) {
+		if (kv_get(&a, "optout")) {
+			kv_free(&a);
+			return 0;	/* already out: the first STOP stands */
+		}
+		kv_set(&a, "optout", iso);
+		kv_set(&a, "optout-keyword", res->word);
+		kv_set(&a, "optout-message", res->msgid);
+	} else {
+		if (!kv_get(&a, "optout")) {
+			kv_free(&a);
+			return 0;
+		}
+		kv_del(&a, "optout", NULL);
+		kv_del(&a, "optout-keyword", NULL);
+		kv_del(&a, "optout-message", NULL);
+		sb_addf(&v, "%s %s %s", iso, res->word, res->msgid);
+		kv_set(&a, "optin", v.buf);
+	}
+	r = addr_save(st, addr, &a);
+	sb_release(&v);
+	kv_free(&a);
+	res->consent_changed = r == 0;
+	return r;
+}
+
 static int
 file_message(struct store *st, struct event *ev, const char *uniq,
     struct inbound_result *res)
@@ -194,9 +233,20 @@ file_message(struct store *st, struct event *ev, const char *uniq,
 	    ev->channel, addr, strcmp(name, addr) ? " (" : "",
 	    strcmp(name, addr) ? name : "", strcmp(name, addr) ? ")" : "");
 	conv_dir(res->conv, dir, sizeof(dir));
+	if (strcmp(ev->channel, "email") && strcmp(ev->channel, "portal")) {
+		const char *word;
+
+		res->keyword = keyword_of(ev->body ? ev->body : "", &word);
+		if (word)
+			snprintf(res->word, sizeof(res->word), "%s", word);
+	}
 	if (!already_there(st, res->conv, uniq)) {
 		time_rfc2822(when, date, sizeof(date));
 		sb_addf(&h, "X-Inbox-Channel: %s\n", ev->channel);
+		if (res->keyword == KW_ATTENTION)
+			sb_adds(&h, "X-Inbox-Attention: asks to stop\n");
+		else if (res->keyword != KW_NONE)
+			sb_addf(&h, "X-Inbox-Keyword: %s\n", res->word);
 		sb_adds(&h, "X-Inbox-Direction: in\nX-Inbox-Type: reply\n"
 		    "X-Inbox-Status: received\n");
 		if (msg_header(&h, "X-Inbox-Address", addr) < 0 ||
@@ -243,6 +293,16 @@ file_message(struct store *st, struct event *ev, const char *uniq,
 	if (ev->provider_id && pid_record(st, ev->provider_id,
 	    res->msgid) < 0)
 		goto out;
+	if ((res->keyword == KW_OPTOUT || res->keyword == KW_OPTIN) &&
+	    consent(st, addr, res) < 0)
+		goto out;
+	if (res->consent_changed) {
+		size_t l = strlen(res->summary);
+
+		snprintf(res->summary + l, sizeof(res->summary) - l,
+		    ": opted %s (%s)", res->keyword == KW_OPTOUT ? "out" :
+		    "in", res->word);
+	}
 	res->changed = 1;
 	r = 0;
 out:
@@ -253,17 +313,90 @@ out:
 	return r;
 }
 
+/* Async provider failures that say something about the address. */
+static int
+mark_async(struct store *st, const char *addr, const char *code,
+    const char *msgid)
+{
+	static const char *unreachable[] = { "30005", "30006", "21614",
+	    "21211", "131026", NULL };
+	struct kv a = KV_INIT;
+	char iso[32];
+	struct sb why = SB_INIT;
+	int hit = 0, r = 0;
+
+	if (!addr || !code)
+		return 0;
+	for (const char **u = unreachable; *u; u++)
+		hit |= !strcmp(code, *u);
+	if (!hit && strcmp(code, "21610"))
+		return 0;
+	if (addr_load(st, addr, &a) < 0)
+		return -1;
+	time_iso(inbox_now(), iso, sizeof(iso));
+	if (hit) {
+		sb_addf(&why, "%s (%s)", code, iso);
+		kv_set(&a, "sms-unreachable", why.buf);
+	} else if (!kv_get(&a, "optout")) {
+		kv_set(&a, "optout", iso);
+		kv_set(&a, "optout-keyword", "provider 21610");
+		kv_set(&a, "optout-message", msgid);
+	}
+	r = addr_save(st, addr, &a);
+	sb_release(&why);
+	kv_free(&a);
+	return r;
+}
+
+/* 30003 (unreachable handset) and 30007 (carrier filtering) are tried
+ * again within the cap: back to the queue with a next try. */
+static int
+requeue(struct store *st, struct msg *m, const char *err,
+    struct inbound_result *res)
+{
+	int tries = msg_get(m, "X-Inbox-Tries") ?
+	    atoi(msg_get(m, "X-Inbox-Tries")) : 1;
+	long backoff = (long)config_int(st->cfg, "send.backoff", 60);
+	const char *names[3] = { "X-Inbox-Status", "X-Inbox-Error",
+	    "X-Inbox-Next-Try" };
+	const char *vals[3];
+	char next[32], qp[300];
+	struct sb line = SB_INIT;
+	int r;
+
+	if (tries >= config_int(st->cfg, "send.tries", 5))
+		return 1;
+	for (int i = 1; i < tries; i++)
+		backoff *= 2;
+	time_iso(inbox_now() + backoff, next, sizeof(next));
+	vals[0] = "queued";
+	vals[1] = err;
+	vals[2] = next;
+	snprintf(qp, sizeof(qp), "idx/queue/%s", m->uniq);
+	sb_addf(&line, "%s\n", res->msgid);
+	r = msg_set_headers(m, st, names, vals, 3);
+	if (r == 0)
+		r = store_put(st, qp, line.buf, line.len);
+	sb_release(&line);
+	if (r == 0) {
+		res->changed = 1;
+		snprintf(res->summary, sizeof(res->summary), "retry later %s: "
+		    "%s", res->msgid, err);
+	}
+	return r;
+}
+
 static int
 file_status(struct store *st, struct event *ev, struct inbound_result *res)
 {
 	char *id = pid_lookup(st, ev->provider_id);
 	struct msg m;
-	const char *cur;
+	const char *cur, *pid;
 	const char *names[3] = { "X-Inbox-Status", "X-Inbox-Error",
 	    "X-Inbox-Status-Time" };
 	const char *vals[3];
 	char iso[32], err[600];
-	int r;
+	int r, failed;
 
 	if (!id) {
 		res->unknown = 1;
@@ -284,29 +417,41 @@ file_status(struct store *st, struct event *ev, struct inbound_result *res)
 		return inbox_error(INBOX_EDATA, "unknown status '%s'",
 		    ev->status);
 	}
-	/* monotonic: a late "sent" never overwrites "delivered" */
-	if (cur && msg_status_rank(ev->status) <= msg_status_rank(cur)) {
+	/* a callback about an earlier attempt, or a late or repeated one:
+	 * a late "sent" never overwrites "delivered" */
+	pid = msg_get(&m, "X-Inbox-Provider-Id");
+	if ((pid && strcmp(pid, ev->provider_id) &&
+	    strcmp(ev->format, "kannel")) || (cur &&
+	    msg_status_rank(ev->status) <= msg_status_rank(cur))) {
 		res->duplicate = 1;
 		msg_free(&m);
 		return 0;
 	}
 	time_iso(ev->date ? ev->date : inbox_now(), iso, sizeof(iso));
+	snprintf(err, sizeof(err), "%s%s%s", ev->error_code ?
+	    ev->error_code : "", ev->error_code && ev->error_text ? " " : "",
+	    ev->error_text ? ev->error_text : "");
+	failed = !strcmp(ev->status, "failed") ||
+	    !strcmp(ev->status, "undelivered");
+	if (failed && ev->error_code && (!strcmp(ev->error_code, "30003") ||
+	    !strcmp(ev->error_code, "30007"))) {
+		r = requeue(st, &m, err, res);
+		if (r <= 0) {
+			msg_free(&m);
+			return r;
+		}
+	}
 	vals[0] = ev->status;
-	vals[1] = NULL;
-	if (ev->error_code || ev->error_text) {
-		snprintf(err, sizeof(err), "%s%s%s", ev->error_code ?
-		    ev->error_code : "", ev->error_code && ev->error_text ?
-		    " " : "", ev->error_text ? ev->error_text : "");
-		vals[1] = err;
-	} else
-		names[1] = "X-Inbox-Error-None";
+	vals[1] = *err ? err : NULL;
 	vals[2] = iso;
 	r = msg_set_headers(&m, st, names, vals, 3);
+	if (r == 0 && failed)
+		r = mark_async(st, msg_get(&m, "X-Inbox-Address"),
+		    ev->error_code, res->msgid);
 	if (r == 0) {
 		res->changed = 1;
 		snprintf(res->summary, sizeof(res->summary), "%s %s%s%s",
-		    ev->status, res->msgid, vals[1] ? " " : "",
-		    vals[1] ? vals[1] : "");
+		    ev->status, res->msgid, *err ? " " : "", err);
 	}
 	msg_free(&m);
 	return r;

@@ -21,6 +21,9 @@ struct inbound_result {
 	int unarchived;		/* an archived conversation came back */
 	int blocked;		/* from a blocked address: kept out */
 	char summary[256];	/* for the commit subject */
+	int keyword;		/* enum keyword of an inbound text */
+	char word[32];		/* the keyword as received */
+	int consent_changed;	/* the address opted out or back in */
 };
 
 /*

@@ -7,6 +7,7 @@
 #ifndef INBOX_JOB_H
 #define INBOX_JOB_H
 
+#include <time.h>
 #include "kv.h"
 #include "store.h"
 
@@ -17,5 +18,52 @@ int job_load(struct store *st, const char *job, struct kv *kv);
 int job_save(struct store *st, const char *job, struct kv *kv);
 /* 1 when the job exists. */
 int job_exists(struct store *st, const char *job);
+
+struct job_req {
+	const char *event;	/* schedule reschedule enroute done cancel
+				 * invoice */
+	const char *job;
+	const char *customer;	/* contact id, phone or email (schedule) */
+	time_t at;		/* schedule, reschedule */
+	const char *tech;
+	const char *address;
+	long eta;		/* minutes, -1 unknown */
+	const char *invoice_url;
+};
+
+struct job_res {
+	char conv[16];
+	char customer[128];
+	const char *hook;	/* the hook this event fires */
+	int changed;
+};
+
+/*
+ * Record a job event: the job under jobs/, its link to the customer's
+ * conversation, the tech's membership of that conversation (added when
+ * assigned, removed when the job is done or canceled unless the tech
+ * still has another open job of that customer).  Commits; the caller
+ * then fires res->hook.  Class 64 for events that make no sense (done
+ * before scheduled, unknown job), 1 when nothing changed.
+ */
+int job_event(struct store *st, const struct job_req *q, struct job_res *res);
+
+/* The hook name of an event ("job-scheduled" ...), NULL if unknown. */
+const char *job_hook(const char *event);
+/* Normalise a platform's event name ("scheduled", "en-route",
+ * "completed", "cancelled", "invoiced" ...) to ours, or NULL. */
+const char *job_event_name(const char *name);
+
+/* Record that a hook failed (status) or succeeded (0) on a job. */
+int job_note_hook(struct store *st, const char *job, const char *hook,
+    int status);
+
+/* Template variables of a job: job.id, job.date, job.time,
+ * job.address, tech.name, tech.first_name, eta, invoice.url. */
+void job_vars(struct store *st, const struct kv *job, const char *id,
+    struct kv *vars);
+
+/* Every job id (malloc'd array of malloc'd strings). */
+int job_list(struct store *st, char ***v, size_t *n);
 
 #endif

@@ -215,7 +215,8 @@ msg_status_rank(const char *s)
 {
 	static const char *order[] = { "received", "pending_approval",
 	    "held", "scheduled", "queued", "accepted", "sending", "sent",
-	    "delivered", "read", "undelivered", "failed", "rejected" };
+	    "delivered", "read", "undelivered", "failed", "rejected",
+	    "dropped" };
 
 	if (!s)
 		return -1;

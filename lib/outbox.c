@@ -11,6 +11,8 @@
 
 #include "conv.h"
 #include "fault.h"
+#include "hours.h"
+#include "job.h"
 #include "inbound.h"
 #include "mime.h"
 #include "msg.h"
@@ -356,7 +358,8 @@ queue_path(const char *uniq, char *buf, size_t n)
 
 static int
 render_text(struct store *st, const struct send_opts *o,
-    const struct target *t, char **text, char **subject, char **tmpl_name)
+    const struct target *t, const struct kv *jobvars, char **text,
+    char **subject, char **tmpl_name)
 {
 	struct template tp;
 	struct kv vars = KV_INIT;
@@ -370,6 +373,8 @@ render_text(struct store *st, const struct send_opts *o,
 	if (template_load(st, o->template_name, &tp) < 0)
 		return -1;
 	template_vars(st, t->contact_id, &vars);
+	for (size_t i = 0; i < jobvars->n; i++)
+		kv_set(&vars, jobvars->v[i].key, jobvars->v[i].val);
 	for (size_t i = 0; o->vars && i < o->vars->n; i++)
 		kv_set(&vars, o->vars->v[i].key, o->vars->v[i].val);
 	r = template_render(tp.name, tp.text, &vars, text);
@@ -415,10 +420,70 @@ write_queued(struct store *st, struct target *t, const char *uniq,
 	return r;
 }
 
+static int
+is_automatic(const struct send_opts *o)
+{
+	const char *t = o->type;
+
+	return o->automatic || (t && strcmp(t, "manual") &&
+	    strcmp(t, "reply") && strcmp(t, "note"));
+}
+
+/*
+ * The same automatic type for the same job goes out once per revision of
+ * the job (a reschedule earns new ones); on-my-way at most once per 15
+ * minutes.  Returns 1 and the earlier message in prev when it went out.
+ */
+static int
+already_sent(const struct kv *job, const char *type, char *prev, size_t n)
+{
+	struct sb key = SB_INIT;
+	const char *v;
+	long long rev = 0;
+	char when[40] = "", msg[200] = "";
+	time_t t;
+	int dup = 0;
+
+	sb_addf(&key, "sent.%s", type);
+	v = kv_get(job, key.buf);
+	sb_release(&key);
+	if (!v || sscanf(v, "%lld %39s %199s", &rev, when, msg) < 2)
+		return 0;
+	if (!strcmp(type, "on-my-way"))
+		dup = time_parse(when, "UTC", &t) == 0 &&
+		    inbox_now() - t < 15 * 60;
+	else
+		dup = rev == kv_get_int(job, "rev", 0);
+	inbox_error_clear();
+	if (dup)
+		snprintf(prev, n, "%s", msg);
+	return dup;
+}
+
+static int
+note_sent(struct store *st, const char *jobid, struct kv *job,
+    const char *type, const char *msgid)
+{
+	struct sb key = SB_INIT, val = SB_INIT;
+	char iso[32];
+	int r;
+
+	time_iso(inbox_now(), iso, sizeof(iso));
+	sb_addf(&key, "sent.%s", type);
+	sb_addf(&val, "%lld %s %s", kv_get_int(job, "rev", 0), iso, msgid);
+	kv_set(job, key.buf, val.buf);
+	r = job_save(st, jobid, job);
+	sb_release(&key);
+	sb_release(&val);
+	return r;
+}
+
 int
 outbox_queue(struct store *st, const struct send_opts *o,
     struct send_queued *q, struct sb *dry)
 {
+	struct kv job = KV_INIT, jobvars = KV_INIT;
+	time_t held = 0, window = 0;
 	struct target t;
 	struct compose c = { 0 };
 	struct send_check chk = { 0 };
@@ -437,7 +502,33 @@ outbox_queue(struct store *st, const struct send_opts *o,
 		    !strcmp(c.channel, "email") ? "email" : "phone");
 		goto out;
 	}
-	if (render_text(st, o, &t, &text, &subject, &tmpl) < 0)
+	if (o->job) {
+		if (job_load(st, o->job, &job) < 0)
+			goto out;
+		job_vars(st, &job, o->job, &jobvars);
+	}
+	chk.type = o->type ? o->type : "manual";
+	if (is_automatic(o) && o->job && already_sent(&job, chk.type,
+	    q->duplicate, sizeof(q->duplicate))) {
+		r = 0;
+		goto out;
+	}
+	if (is_automatic(o) && !strcmp(chk.type, "after-hours")) {
+		const char *last = kv_get(&t.c.st, "after-hours");
+		time_t lt;
+
+		window = hours_open(st, inbox_now()) ? inbox_now() :
+		    hours_closed_since(st, inbox_now());
+		if (last && time_parse(last, "UTC", &lt) == 0 &&
+		    lt >= window) {
+			snprintf(q->duplicate, sizeof(q->duplicate),
+			    "after-hours reply of %s", last);
+			r = 0;
+			goto out;
+		}
+		inbox_error_clear();
+	}
+	if (render_text(st, o, &t, &jobvars, &text, &subject, &tmpl) < 0)
 		goto out;
 	if (!*str_trim(text) && !o->natt) {
 		inbox_error(INBOX_EDATA, "empty message");
@@ -450,7 +541,6 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	chk.conv = t.conv;
 	chk.channel = c.channel;
 	chk.address = c.to;
-	chk.type = o->type ? o->type : "manual";
 	chk.text = text;
 	chk.automatic = o->automatic;
 	if (policy_check(st, &chk) < 0 || policy_length(st, &chk,
@@ -461,6 +551,13 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	c.job = o->job;
 	c.tmpl = tmpl;
 	c.at = o->at > inbox_now() ? o->at : 0;
+	/* automatic messages wait for the customer's sending window, except
+	 * replies to a customer who has just written */
+	if (is_automatic(o) && strcmp(c.type, "after-hours") &&
+	    strcmp(c.type, "help") && strcmp(c.type, "stop-confirmation") &&
+	    !quiet_ok(st, t.contact_id, c.type,
+	    c.at ? c.at : inbox_now(), &held))
+		c.at = held;
 	c.status = c.at ? "scheduled" : "queued";
 	c.attach = o->attach;
 	c.natt = o->natt;
@@ -520,8 +617,17 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	kv_del(&t.c.st, "archived", NULL);
 	if (kv_has(&t.c.st, "status", "closed"))
 		kv_set(&t.c.st, "status", "open");
+	if (window) {
+		time_iso(inbox_now(), iso, sizeof(iso));
+		kv_set(&t.c.st, "after-hours", iso);
+	}
 	if (conv_save(st, &t.c) < 0)
 		goto out;
+	if (o->job && is_automatic(o) && q->n && note_sent(st, o->job, &job,
+	    c.type, q->ids[0]) < 0)
+		goto out;
+	if (o->job)
+		store_trailer(st, "Job", o->job);
 	store_trailer(st, "Conversation", t.conv);
 	for (size_t i = 0; i < q->n; i++)
 		store_trailer(st, "Message", q->ids[i]);
@@ -536,6 +642,8 @@ out:
 	free(text);
 	free(subject);
 	free(tmpl);
+	kv_free(&job);
+	kv_free(&jobvars);
 	target_free(&t);
 	if (!dry)
 		store_unlock(st);
@@ -622,8 +730,9 @@ record_result(struct store *st, struct msg *m, const char *id,
 	char tries[16], next[32], err[320], now[32];
 	int t;
 	const char *addr = msg_get(m, "X-Inbox-Address");
-	const char *ch = msg_get(m, "X-Inbox-Channel");
+	const char *chan = msg_get(m, "X-Inbox-Channel");
 	char *address = addr ? xstrdup(addr) : NULL;
+	char *ch = chan ? xstrdup(chan) : NULL;
 	int r = 0;
 
 	t = msg_get(m, "X-Inbox-Tries") ? atoi(msg_get(m, "X-Inbox-Tries")) :
@@ -681,24 +790,41 @@ record_result(struct store *st, struct msg *m, const char *id,
 		    err : "") < 0 ? -1 : 0;
 	}
 	free(address);
+	free(ch);
 	return r;
 }
 
 static int
-fail_now(struct store *st, struct msg *m, const char *id, const char *why,
-    struct send_report *rep)
+fail_now(struct store *st, struct msg *m, const char *id,
+    const char *status, const char *why, struct send_report *rep)
 {
 	const char *names[3] = { "X-Inbox-Status", "X-Inbox-Error",
 	    "X-Inbox-Sending" };
-	const char *vals[3] = { "failed", why, NULL };
+	const char *vals[3] = { status, why, NULL };
 
 	if (msg_set_headers(m, st, names, vals, 3) < 0 || dequeue(st, id) < 0)
 		return -1;
-	snprintf(rep->status, sizeof(rep->status), "failed");
+	snprintf(rep->status, sizeof(rep->status), "%s", status);
 	snprintf(rep->error, sizeof(rep->error), "%s", why);
 	store_trailer(st, "Message", id);
 	store_trailer(st, "Reason", why);
-	return store_commit(st, "failed %s: %s", id, why) < 0 ? -1 : 0;
+	return store_commit(st, "%s %s: %s", status, id, why) < 0 ? -1 : 0;
+}
+
+static int
+job_started(struct store *st, const char *jobid)
+{
+	struct kv j = KV_INIT;
+	const char *at;
+	time_t t;
+	int r = 0;
+
+	if (job_load(st, jobid, &j) == 0 && (at = kv_get(&j, "at")) &&
+	    time_parse(at, "UTC", &t) == 0)
+		r = t <= inbox_now();
+	inbox_error_clear();
+	kv_free(&j);
+	return r;
 }
 
 /* Build the transport's view of a stored message. */
@@ -759,7 +885,7 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 			snprintf(rep->status, sizeof(rep->status), "sending");
 			goto unlock;
 		}
-		r = fail_now(st, &m, id, "delivery was interrupted; the "
+		r = fail_now(st, &m, id, "failed", "delivery was interrupted; the "
 		    "provider may have it: check before retrying", rep);
 		goto done;
 	}
@@ -778,6 +904,13 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 		snprintf(rep->status, sizeof(rep->status), "%s", status);
 		goto unlock;
 	}
+	/* a reminder that would arrive after its job started is dropped */
+	if ((v = msg_get(&m, "X-Inbox-Type")) && !strcmp(v, "reminder") &&
+	    (v = msg_get(&m, "X-Inbox-Job")) && job_started(st, v)) {
+		r = fail_now(st, &m, id, "dropped", "the job had already "
+		    "started", rep);
+		goto done;
+	}
 	/* the rules are checked again: a STOP may have come in since */
 	chk.conv = m.conv;
 	chk.channel = msg_get(&m, "X-Inbox-Channel");
@@ -788,7 +921,7 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 
 		snprintf(why, sizeof(why), "refused: %s", inbox_errmsg());
 		inbox_error_clear();
-		r = fail_now(st, &m, id, why, rep);
+		r = fail_now(st, &m, id, "failed", why, rep);
 		if (r == 0)
 			r = inbox_error(INBOX_EPOLICY, "%s", why + 9);
 		goto done;

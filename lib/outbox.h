@@ -43,6 +43,7 @@ struct send_queued {
 	char channel[16];
 	char address[320];
 	int segments;
+	char duplicate[200];	/* not sent: this earlier message covers it */
 };
 
 /*

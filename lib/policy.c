@@ -51,7 +51,9 @@ policy_address(struct store *st, const struct send_check *c)
 		return inbox_error(INBOX_EPOLICY, "%s is blocked",
 		    c->address);
 	}
-	if (kv_get(&a, "optout") && is_phone_channel(c->channel)) {
+	/* the one confirmation of an opt-out is the only text it gets */
+	if (kv_get(&a, "optout") && is_phone_channel(c->channel) &&
+	    !(c->type && !strcmp(c->type, "stop-confirmation"))) {
 		char *why = policy_optout_text(&a);
 
 		inbox_error(INBOX_EPOLICY, "%s opted out (%s)", c->address,

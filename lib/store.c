@@ -177,6 +177,9 @@ store_open(struct store **out, const char *dir, const char *cmd,
 		return -1;
 	}
 	free(p);
+	/* times are shown in the business's zone unless told otherwise */
+	setenv("TZ", config_str(st->cfg, "business.timezone", "UTC"), 1);
+	tzset();
 	if (repo_open(&st->repo, root) < 0) {
 		store_close(st);
 		return -1;
@@ -328,6 +331,19 @@ put(struct store *st, const char *rel, const void *buf, size_t len,
 	if (rel_ok(rel) < 0)
 		return -1;
 	abs = store_path(st, rel);
+	{
+		/* the same bytes again change nothing: no empty commits */
+		struct sb old = SB_INIT;
+		int same = sb_read_file(&old, abs, len + 1) == 0 &&
+		    old.len == len && memcmp(old.buf, buf, len) == 0;
+
+		sb_release(&old);
+		inbox_error_clear();
+		if (same) {
+			free(abs);
+			return 0;
+		}
+	}
 	r = ensure_parent(abs);
 	if (r == 0)
 		r = write_atomic(abs, buf, len, exec ? 0755 : 0644);

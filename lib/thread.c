@@ -150,6 +150,9 @@ resolve_one(struct store *st, struct msg *m, void *arg)
 	sb_addf(&v, "%s %s", who, iso);
 	r = msg_set_header(m, st, "X-Inbox-Resolved", v.buf);
 	sb_release(&v);
+	/* resolved is dealt with: out of the Unread filter too */
+	if (r == 0 && inbound(m))
+		r = with_flag(st, m, 'S', 1);
 	return r < 0 ? -1 : 1;
 }
 

@@ -26,6 +26,8 @@ const char *tr_conf(const struct tr_ctx *c, const char *key,
  * "business.phone"), else NULL. */
 const char *tr_conf_or(const struct tr_ctx *c, const char *key,
     const char *def_path);
+/* channels.CH.key as a boolean, or def. */
+int tr_conf_bool(const struct tr_ctx *c, const char *key, int def);
 /* A required key: -1 (class 2) "NAME: no KEY (channels.CH.KEY in
  * inbox.yaml)" when it is missing or empty. */
 int tr_need(const struct tr_ctx *c, const char *key, const char **out);

@@ -198,9 +198,10 @@ transport_send(struct store *st, const struct outmsg *m,
 			if (res->outcome == SEND_OK && !res->status[0])
 				snprintf(res->status, sizeof(res->status),
 				    "sent");
-			if (res->outcome != SEND_OK && !res->status[0])
+			if (!res->status[0])
 				snprintf(res->status, sizeof(res->status),
-				    "failed");
+				    "%s", res->outcome == SEND_TEMP ?
+				    "queued" : "failed");
 		}
 		return r;
 	}
@@ -231,6 +232,15 @@ tr_conf_or(const struct tr_ctx *c, const char *key, const char *def_path)
 	if (!v && def_path)
 		v = config_str(c->st->cfg, def_path, NULL);
 	return v && *v ? v : NULL;
+}
+
+int
+tr_conf_bool(const struct tr_ctx *c, const char *key, int def)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s.%s", c->sect, key);
+	return config_bool(c->st->cfg, path, def);
 }
 
 int
@@ -274,7 +284,7 @@ tr_set(struct send_result *res, enum send_outcome o, const char *status,
 
 	res->outcome = o;
 	snprintf(res->status, sizeof(res->status), "%s", status ? status :
-	    o == SEND_OK ? "sent" : "failed");
+	    o == SEND_OK ? "sent" : o == SEND_TEMP ? "queued" : "failed");
 	if (code)
 		snprintf(res->code, sizeof(res->code), "%s", code);
 	va_start(ap, fmt);

@@ -612,9 +612,14 @@ static char *
 tz_push(const char *tz)
 {
 	const char *old = getenv("TZ");
-	char *saved = old ? xstrdup(old) : NULL;
+	char *saved;
 
-	setenv("TZ", tz && *tz ? tz : "UTC", 1);
+	if (!tz || !*tz)
+		tz = "UTC";
+	if (old && !strcmp(old, tz))
+		return xstrdup("\1");	/* already in force */
+	saved = old ? xstrdup(old) : NULL;
+	setenv("TZ", tz, 1);
 	tzset();
 	return saved;
 }
@@ -622,6 +627,10 @@ tz_push(const char *tz)
 static void
 tz_pop(char *saved)
 {
+	if (saved && !strcmp(saved, "\1")) {
+		free(saved);
+		return;
+	}
 	if (saved) {
 		setenv("TZ", saved, 1);
 		free(saved);

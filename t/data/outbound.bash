@@ -7,18 +7,23 @@ addr_conv() {
 	printf 'addr:%s' "$1" | sha1sum | cut -c1-12
 }
 
-# outbound ADDR PROVIDER-ID [CHANNEL] -> prints CONV/UNIQ
+# outbound ADDR PROVIDER-ID [CHANNEL] [TIME] -> prints CONV/UNIQ
 # Files t/data/outbound-sms.eml (Status: sent) into cur/ with :2,S,
 # records the provider id in idx/pid/ and commits it with plain git.
+# TIME (ISO 8601) replaces its Date, 2026-11-22T08:55:00Z.
 outbound() {
-	local conv uniq d h
+	local conv uniq d h t
 	conv=$(addr_conv "$1")
-	uniq=1795337700.M000000P1Q1R00000000.test
+	t=$(date -u -d "${4:-2026-11-22T08:55:00Z}" +%s)
+	uniq=$t.M000000P1Q1R00000000.test
 	d=conv/${conv:0:2}/$conv
 	mkdir -p "$d/tmp" "$d/new" "$d/cur"
 	sed -e "s/^X-Inbox-Provider-Id: .*/X-Inbox-Provider-Id: $2/" \
 	    -e "s/^X-Inbox-Channel: .*/X-Inbox-Channel: ${3:-sms}/" \
 	    -e "s/^X-Inbox-Address: .*/X-Inbox-Address: $1/" \
+	    -e "s/^To: .*/To: <$1>/" \
+	    -e "s/^Date: .*/Date: $(date -u -R -d "@$t")/" \
+	    -e "s/^Message-ID: .*/Message-ID: <$uniq@inbox>/" \
 	    "$BATS_TEST_DIRNAME/data/outbound-sms.eml" >"$d/cur/$uniq:2,S"
 	[ -e "$d/state" ] || printf 'kind: address\nstatus: open\naddress: %s\n' \
 	    "$1" >"$d/state"

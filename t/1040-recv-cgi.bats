@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# inbox-recv --cgi under a real web server: Debian's lighttpd with
+# mod_cgi on 127.0.0.1, a free port, one server per test.
+
+load helper
+load data/outbound
+
+D="$BATS_TEST_DIRNAME/data"
+
+setup() {
+	command -v lighttpd >/dev/null || skip "needs lighttpd"
+	new_store
+	W="$BATS_TEST_TMPDIR/web"
+	mkdir -p "$W/www"
+	# a CGI gets no environment from the server: the wrapper sets it
+	cat >"$W/www/recv.cgi" <<-EOF
+	#!/bin/sh
+	INBOX_DIR='$S' INBOX_NOW='$INBOX_NOW' INBOX_USER=office HOME='$HOME'
+	TZ=UTC LC_ALL=C.UTF-8 GIT_CONFIG_NOSYSTEM=1
+	INBOX_SHAREDIR='$INBOX_SHAREDIR'
+	export INBOX_DIR INBOX_NOW INBOX_USER HOME TZ LC_ALL GIT_CONFIG_NOSYSTEM
+	export INBOX_SHAREDIR
+	exec '$INBOX_BUILD/inbox-recv' --cgi "\$@"
+	EOF
+	chmod +x "$W/www/recv.cgi"
+	PORT=$(free_port)
+	cat >"$W/lighttpd.conf" <<-EOF
+	server.document-root = "$W/www"
+	server.bind = "127.0.0.1"
+	server.port = $PORT
+	server.pid-file = "$W/pid"
+	server.errorlog = "$W/error.log"
+	server.modules = ( "mod_setenv", "mod_cgi" )
+	cgi.assign = ( ".cgi" => "" )
+	setenv.add-environment = (
+		"INBOX_SECRET_WHATSAPP_VERIFY_TOKEN" => "verify-me-42"
+	)
+	EOF
+	# without -D lighttpd returns once it listens and has written its pid
+	lighttpd -f "$W/lighttpd.conf" </dev/null >/dev/null 2>&1 3>&-
+	[ -s "$W/pid" ]
+	URL="http://127.0.0.1:$PORT/recv.cgi"
+}
+
+teardown() {
+	if [ -s "${W:-/nonexistent}/pid" ]; then
+		kill "$(cat "$W/pid")"
+	fi
+}
+
+free_port() {
+	"$(command -v /usr/bin/python3 || command -v python3)" -c \
+	    'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# post BODY-FILE [curl args]: status line, Content-Type and body, CRs gone
+# ($CT: the request's Content-Type, a form by default)
+post() {
+	local f=$1
+	shift
+	curl -sS -i -X POST -H 'Expect:' \
+	    -H "Content-Type: ${CT:-application/x-www-form-urlencoded}" \
+	    --data-binary @"$f" "$@" "$URL" |
+	    tr -d '\r' | sed -n -e '1p' -e '/^Content-Type:/p' -e '/^$/,$p'
+}
+
+get() {
+	curl -sS -i "$URL?$1" | tr -d '\r' |
+	    sed -n -e '1p' -e '/^Content-Type:/p' -e '/^$/,$p'
+}
+
+TWIML='<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+@test "cgi: a Twilio webhook gets 200 text/xml <Response></Response> and is filed" {
+	run post "$D/twilio-sms.form"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'HTTP/1.1 200 OK\nContent-Type: text/xml\n\n%s' "$TWIML")" ]
+	[ "$(git rev-list --count HEAD)" -eq 2 ]
+	[ "$(git log -1 --format=%s)" = "inbox-recv: sms from +15557654321" ]
+	[ "$(ls conv/bf/bfda3c3376e9/new | wc -l)" -eq 1 ]
+	[ "$(ls tmp/spool)" = "" ]
+}
+
+@test "cgi: Twilio's retry of the same webhook is answered 200, filed once" {
+	post "$D/twilio-sms.form" >/dev/null
+	before=$(snapshot)
+	run post "$D/twilio-sms.form"
+	[ "${lines[0]}" = "HTTP/1.1 200 OK" ]
+	[ "${lines[2]}" = "$TWIML" ]
+	[ "$(snapshot)" = "$before" ]
+}
+
+@test "cgi: a Twilio webhook by GET (query string) is filed" {
+	run get "$(cat "$D/twilio-sms.form")"
+	[ "${lines[0]}" = "HTTP/1.1 200 OK" ]
+	[ "${lines[1]}" = "Content-Type: text/xml" ]
+	[ "$(ls conv/bf/bfda3c3376e9/new | wc -l)" -eq 1 ]
+}
+
+@test "cgi: a malformed POST gets 400 with the reason, nothing filed" {
+	before=$(snapshot)
+	printf 'MessageSid=SM1&From=%%ZZ&Body=x' >"$BATS_TEST_TMPDIR/bad"
+	run post "$BATS_TEST_TMPDIR/bad"
+	[ "$output" = "$(printf 'HTTP/1.1 400 Bad Request\nContent-Type: text/plain; charset=utf-8\n\nform data has a malformed %%-escape')" ]
+	printf 'hello there' >"$BATS_TEST_TMPDIR/bad"
+	run post "$BATS_TEST_TMPDIR/bad"
+	[ "${lines[0]}" = "HTTP/1.1 400 Bad Request" ]
+	: >"$BATS_TEST_TMPDIR/bad"
+	run post "$BATS_TEST_TMPDIR/bad"
+	[ "${lines[0]}" = "HTTP/1.1 400 Bad Request" ]
+	[ "$(snapshot)" = "$before" ]
+	[ "$(ls tmp/spool 2>/dev/null)" = "" ]
+}
+
+@test "cgi: a status callback for an unknown message is still answered 200" {
+	before=$(snapshot)
+	run post "$D/twilio-status-delivered.form"
+	[ "${lines[0]}" = "HTTP/1.1 200 OK" ]
+	[ "$(snapshot)" = "$before" ]
+}
+
+@test "cgi: a status callback updates the outbound message" {
+	id=$(outbound +15557654321 SM7a9c0e1b3d5f7a9c0e2b4d6f8a0c2e4b)
+	run post "$D/twilio-status-delivered.form"
+	[ "${lines[0]}" = "HTTP/1.1 200 OK" ]
+	grep -qx 'X-Inbox-Status: delivered' conv/bf/bfda3c3376e9/cur/*
+	[ "$(git log -1 --format=%s)" = "inbox-recv: delivered $id" ]
+}
+
+@test "cgi: WhatsApp verification answers the challenge when the token matches" {
+	run get 'hub.mode=subscribe&hub.verify_token=verify-me-42&hub.challenge=123'
+	[ "$output" = "$(printf 'HTTP/1.1 200 OK\nContent-Type: text/plain; charset=utf-8\n\n123')" ]
+	# the body is exactly the challenge
+	[ "$(curl -sS "$URL?hub.mode=subscribe&hub.verify_token=verify-me-42&hub.challenge=1158201444" | od -An -c | tr -d ' \n')" = 1158201444 ]
+}
+
+@test "cgi: WhatsApp verification with a wrong token is 403" {
+	before=$(snapshot)
+	run get 'hub.mode=subscribe&hub.verify_token=guess&hub.challenge=123'
+	[ "$output" = "$(printf 'HTTP/1.1 403 Forbidden\nContent-Type: text/plain; charset=utf-8\n\nverify token does not match')" ]
+	run get 'hub.mode=subscribe&hub.challenge=123'
+	[ "${lines[0]}" = "HTTP/1.1 403 Forbidden" ]
+	[ "$(snapshot)" = "$before" ]
+}
+
+@test "cgi: a signed Twilio webhook is filed, unsigned or badly signed are 403" {
+	printf 'tw-token-9f8e7d\n' >secrets/twilio-token
+	chmod 600 secrets/twilio-token
+	s="${URL}AccountSidACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaApiVersion2010-04-01BodyNo hot waterFrom+15557654321MessageSidSM00000000000000000000000000000042NumMedia0NumSegments1SmsStatusreceivedTo+15550001111"
+	sig=$(printf %s "$s" | openssl dgst -sha1 -hmac tw-token-9f8e7d -binary | base64)
+	twilio_sms SM00000000000000000000000000000042 +15557654321 'No hot water' \
+	    >"$BATS_TEST_TMPDIR/body"
+	before=$(snapshot)
+	run post "$BATS_TEST_TMPDIR/body"
+	[ "$output" = "$(printf 'HTTP/1.1 403 Forbidden\nContent-Type: text/plain; charset=utf-8\n\nwebhook signature does not match')" ]
+	run post "$BATS_TEST_TMPDIR/body" -H "X-Twilio-Signature: AAAA${sig#????}"
+	[ "${lines[0]}" = "HTTP/1.1 403 Forbidden" ]
+	[ "$(snapshot)" = "$before" ]
+	run post "$BATS_TEST_TMPDIR/body" -H "X-Twilio-Signature: $sig"
+	[ "${lines[0]}" = "HTTP/1.1 200 OK" ]
+	[ "${lines[2]}" = "$TWIML" ]
+	[ "$(git log -1 --format=%s)" = "inbox-recv: sms from +15557654321" ]
+}
+
+@test "cgi: a WhatsApp webhook with X-Hub-Signature-256" {
+	printf 'app-secret-77\n' >secrets/whatsapp-app-secret
+	chmod 600 secrets/whatsapp-app-secret
+	sig=$(openssl dgst -sha256 -hmac app-secret-77 -r <"$D/whatsapp-text.json" | cut -d' ' -f1)
+	before=$(snapshot)
+	CT=application/json
+	run post "$D/whatsapp-text.json"
+	[ "${lines[0]}" = "HTTP/1.1 403 Forbidden" ]
+	[ "$(snapshot)" = "$before" ]
+	run post "$D/whatsapp-text.json" -H "X-Hub-Signature-256: sha256=$sig"
+	[ "$output" = "$(printf 'HTTP/1.1 200 OK\nContent-Type: text/plain; charset=utf-8\n')" ]
+	[ "$(git log -1 --format=%s)" = "inbox-recv: whatsapp from +15557654321 (Jean Dupont)" ]
+}
+
+@test "cgi: a webhook over 1 MB is refused with 400" {
+	{ printf 'MessageSid=SM1&From=%%2B15557654321&Body='
+	  head -c 1100000 /dev/zero | tr '\0' a; } >"$BATS_TEST_TMPDIR/big"
+	before=$(snapshot)
+	run post "$BATS_TEST_TMPDIR/big"
+	[ "${lines[0]}" = "HTTP/1.1 400 Bad Request" ]
+	[ "${lines[2]}" = "webhook larger than 1048576 bytes" ]
+	[ "$(snapshot)" = "$before" ]
+}

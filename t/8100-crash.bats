@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# Crash injection: inbox-recv killed at each point of lib/fault.h it
+# passes, then inbox-fsck --repair: the message is in HEAD and the work
+# tree exactly once, git fsck is clean, a second fsck finds nothing, and
+# the provider's retry of the unacknowledged webhook files nothing twice.
+#
+# Builds its own binaries with -DINBOX_FAULT into build-fault/ (make
+# B=build-fault FAULT=1), so the normal build is left alone.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+FAULT_BUILD="$INBOX_SRC/build-fault"
+
+setup_file() {
+	make -C "$INBOX_SRC" B=build-fault FAULT=1 -j2 build-fault/inbox-init \
+	    build-fault/inbox-recv build-fault/inbox-fsck >/dev/null
+}
+
+setup() {
+	export PATH="$FAULT_BUILD:$PATH"
+	new_store
+	twilio_sms SM1 +15125550100 "Crash test" >"$BATS_TEST_TMPDIR/sms"
+}
+
+# The message is in HEAD and in the work tree exactly once.
+once() {
+	[ "$(git ls-tree -r --name-only HEAD conv | grep -c /new/)" -eq 1 ]
+	[ "$(find conv -path '*/new/*' -type f | wc -l)" -eq 1 ]
+	[ "$(find conv -path '*/cur/*' -type f | wc -l)" -eq 0 ]
+	m=$(find conv -path '*/new/*' -type f)
+	grep -qx "Crash test" "$m"
+	git cat-file -e "HEAD:$m"
+	git cat-file -e "HEAD:$(dirname "$(dirname "$m")")/state"
+	[ "$(git ls-tree -r --name-only HEAD idx/pid | wc -l)" -eq 1 ]
+	[ -z "$(ls tmp/spool)" ]
+}
+
+clean() {
+	run git fsck --no-dangling
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	run inbox-fsck
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}
+
+# crash POINT: recv killed there, repaired, retried by the provider.
+crash() {
+	run env INBOX_FAULT="$1" inbox-recv <"$BATS_TEST_TMPDIR/sms"
+	[ "$status" -eq 137 ]
+	run inbox-fsck -q
+	[ "$status" -eq 1 ]
+	run inbox-fsck --repair
+	[ "$status" -eq 0 ]
+	once
+	clean
+	# no answer reached the provider: it sends the webhook again
+	run inbox-recv <"$BATS_TEST_TMPDIR/sms"
+	[ "$status" -eq 0 ]
+	once
+	clean
+}
+
+# crash_retry POINT: the provider's retry comes before the repair.
+crash_retry() {
+	run env INBOX_FAULT="$1" inbox-recv <"$BATS_TEST_TMPDIR/sms"
+	[ "$status" -eq 137 ]
+	run inbox-recv <"$BATS_TEST_TMPDIR/sms"
+	[ "$status" -eq 0 ]
+	run inbox-fsck --repair
+	[ "$status" -eq 0 ]
+	once
+	clean
+}
+
+@test "crash: the fault build is in use" {
+	[ "$(command -v inbox-recv)" = "$FAULT_BUILD/inbox-recv" ]
+	run env INBOX_FAULT=while-locked inbox-recv <"$BATS_TEST_TMPDIR/sms"
+	[ "$status" -eq 137 ]
+}
+
+@test "crash: while-locked" {
+	crash while-locked
+}
+
+@test "crash: after-tmp-write" {
+	crash after-tmp-write
+}
+
+@test "crash: after-fsync" {
+	crash after-fsync
+}
+
+@test "crash: after-rename" {
+	crash after-rename
+}
+
+@test "crash: after-blob" {
+	crash after-blob
+}
+
+@test "crash: after-tree" {
+	crash after-tree
+}
+
+@test "crash: before-ref-update" {
+	crash before-ref-update
+}
+
+@test "crash, retry, then repair: while-locked" {
+	crash_retry while-locked
+}
+
+@test "crash, retry, then repair: after-tmp-write" {
+	crash_retry after-tmp-write
+}
+
+@test "crash, retry, then repair: after-fsync" {
+	crash_retry after-fsync
+}
+
+@test "crash, retry, then repair: after-rename" {
+	crash_retry after-rename
+}
+
+@test "crash, retry, then repair: after-blob" {
+	crash_retry after-blob
+}
+
+@test "crash, retry, then repair: after-tree" {
+	crash_retry after-tree
+}
+
+@test "crash, retry, then repair: before-ref-update" {
+	crash_retry before-ref-update
+}
