@@ -343,7 +343,7 @@ all_ids(struct store *st, size_t *n)
 static void
 need_name(const char *what, const char *s)
 {
-	if (!name_valid(s))
+	if (!name_valid(s) || *s == '-')
 		die(INBOX_EUSAGE, "'%s' is not a valid %s", s, what);
 }
 
@@ -917,7 +917,7 @@ import_row(struct import *im, char **f, size_t nf, const int *col,
 	}
 	if (kv_set(&scratch, "name", name.buf) < 0)
 		goto out;
-	if (id && !name_valid(id)) {
+	if (id && (!name_valid(id) || *id == '-')) {
 		inbox_error(INBOX_EDATA, "'%s' is not a contact id", id);
 		goto out;
 	}

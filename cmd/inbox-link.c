@@ -66,10 +66,14 @@ link_job(struct store *st, const char *arg, const char *job, int unlink)
 		return inbox_error(INBOX_ENOMATCH, "%s is %s job %s", id,
 		    unlink ? "not linked to" : "already linked to", job);
 	}
-	if (unlink)
+	if (unlink) {
 		kv_del(&cv.st, "job", job);
-	else
+		kv_del(&cv.st, "current-job", job);
+	} else {
 		kv_add(&cv.st, "job", job);
+		kv_set(&cv.st, "current-job", job);
+		kv_del(&cv.st, "pick-job", NULL);
+	}
 	sb_addf(&line, "%s job %s by %s%s%s", unlink ? "Unlinked" : "Linked",
 	    job, st->user, reason ? ": " : "", reason ? reason : "");
 	r = conv_save(st, &cv);

@@ -327,7 +327,7 @@ main(int argc, char **argv)
 	size_t n, k = 0, shown = 0;
 	char *end;
 	long num;
-	int opt;
+	int opt, first;
 
 	cli_init("inbox-ls");
 	memcpy(longopts, own, sizeof(own));
@@ -341,12 +341,18 @@ main(int argc, char **argv)
 	    NULL)) != -1)
 		if (opt == 'C' || opt == 'u')
 			cli_option(&c, opt, optarg, usage);
+	first = optind;		/* getopt moved the @VIEWs here */
 	opterr = 1;
 	optind = 0;
 	if (store_open(&st, c.dir, "inbox-ls", c.user) < 0)
 		die_lib();
 	filter_init(&f, st->user, config_str(st->cfg, "business.timezone",
 	    "UTC"));
+	/* views first: options given with a view refine it */
+	for (int i = first; i < argc; i++)
+		if (argv[i][0] == '@' && filter_view(&f, st->cfg,
+		    argv[i] + 1) < 0)
+			die_lib();
 	while ((opt = getopt_long(argc, argv, "0hmn:qs:C:u:", longopts,
 	    NULL)) != -1) {
 		int r;
@@ -374,12 +380,9 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	for (int i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i++)
 		if (argv[i][0] != '@')
 			usage(1);
-		if (filter_view(&f, st->cfg, argv[i] + 1) < 0)
-			die_lib();
-	}
 	if (page > 1 && !limit)
 		limit = 50;
 	if (summary_all(st, &v, &n) < 0)

@@ -16,6 +16,7 @@
 #include "hours.h"
 #include "inbound.h"
 #include "keyword.h"
+#include "media.h"
 #include "outbox.h"
 #include "secret.h"
 #include "sign.h"
@@ -284,6 +285,22 @@ file_one(struct store *st, const char *buf, size_t len, const char *uniq,
 		event_free(&ev);
 		return -1;
 	}
+	/* media are fetched before the lock is taken: the network is slow */
+	for (struct event *e = &ev; e && !batch; e = e->next) {
+		char *seen;
+
+		if (!e->nmedia || e->kind != EV_MESSAGE ||
+		    !config_bool(st->cfg, "media.fetch", 1))
+			continue;
+		seen = e->provider_id ? pid_lookup(st, e->provider_id) : NULL;
+		if (!seen)
+			media_fetch(st, e);
+		free(seen);
+	}
+	if (store_lock(st) < 0) {
+		event_free(&ev);
+		return -1;
+	}
 	for (struct event *e = &ev; e; e = e->next) {
 		struct inbound_result res;
 		char u[256];
@@ -448,7 +465,7 @@ main(int argc, char **argv)
 	}
 	unique_name(uniq, sizeof(uniq));
 	if (spool(st, uniq, &in, &spooled) < 0 ||
-	    check_signature(st, &in) < 0 || store_lock(st) < 0) {
+	    check_signature(st, &in) < 0 || (batch && store_lock(st) < 0)) {
 		r = inbox_errcode();
 		if (spooled && r != INBOX_ETEMP)
 			unlink(spooled);

@@ -225,7 +225,7 @@ contact_save(struct store *st, const char *cid, struct kv *kv)
 			return -1;
 		inbox_error_clear();
 	}
-	/* claim new addresses; refuse ones owned by someone else */
+	/* refuse addresses owned by someone else, before writing any */
 	for (size_t i = 0; r == 0 && i < kv->n; i++) {
 		struct kv a = KV_INIT;
 		const char *owner;
@@ -233,14 +233,21 @@ contact_save(struct store *st, const char *cid, struct kv *kv)
 		if (!is_addr_key(kv->v[i].key))
 			continue;
 		r = addr_load(st, kv->v[i].val, &a);
-		if (r < 0)
-			break;
 		owner = r == 0 ? kv_get(&a, "contact") : NULL;
-		r = 0;
+		r = r < 0 ? -1 : 0;
 		if (owner && *owner && strcmp(owner, cid) != 0)
 			r = inbox_error(INBOX_EPOLICY, "%s already belongs "
 			    "to %s", kv->v[i].val, owner);
-		else if (!owner || strcmp(owner, cid) != 0) {
+		kv_free(&a);
+	}
+	/* then claim them */
+	for (size_t i = 0; r == 0 && i < kv->n; i++) {
+		struct kv a = KV_INIT;
+
+		if (!is_addr_key(kv->v[i].key))
+			continue;
+		r = addr_load(st, kv->v[i].val, &a) < 0 ? -1 : 0;
+		if (r == 0 && !kv_has(&a, "contact", cid)) {
 			kv_set(&a, "contact", cid);
 			r = addr_save(st, kv->v[i].val, &a);
 		}

@@ -631,6 +631,8 @@ free_one(struct event *ev)
 		free(ev->media[i].type);
 		free(ev->media[i].id);
 		free(ev->media[i].caption);
+		free(ev->media[i].data);
+		free(ev->media[i].error);
 	}
 	free(ev->media);
 }

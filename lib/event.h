@@ -31,6 +31,10 @@ struct event_media {
 	char *type;		/* MIME type when known */
 	char *id;		/* provider media id (WhatsApp) */
 	char *caption;
+	/* filled by media_fetch before filing */
+	char *data;
+	size_t len;
+	char *error;		/* why it could not be fetched */
 };
 
 struct event {

@@ -267,6 +267,8 @@ filter_match_nodate(const struct filter *f, const struct convsum *s)
 		return 0;
 	if (f->attention && !s->attention)
 		return 0;
+	if (f->optedout && !s->optedout)
+		return 0;
 	if (f->group && strcmp(s->group, f->group))
 		return 0;
 	if (f->context && strcmp(s->context, f->context))

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <string.h>
 
 #include "crypto.h"
 #include "inbound.h"
+#include "job.h"
 #include "keyword.h"
 #include "msg.h"
 
@@ -110,6 +112,113 @@ from_header(struct sb *h, const char *name, const char *addr)
 		free(enc);
 	} else
 		sb_addf(h, "<%s>", addr);
+}
+
+/* Words that make an unassigned message about booking (configurable:
+ * context.booking in inbox.yaml, a list). */
+static int
+booking_words(struct store *st, const char *body)
+{
+	static const char *def[] = { "book", "appointment", "schedule",
+	    "estimate", "quote", "available", NULL };
+	int node = config_node(st->cfg, 0, "context.booking");
+	size_t n = config_len(st->cfg, node);
+
+	if (!body)
+		return 0;
+	if (n == 0) {
+		for (const char **w = def; *w; w++)
+			if (strcasestr(body, *w))
+				return 1;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *w = config_scalar(st->cfg, config_item(st->cfg,
+		    node, i, NULL));
+
+		if (w && *w && strcasestr(body, w))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Unassigned conversations carry a context (general, booking, unknown);
+ * a customer with exactly one open job gets the conversation linked to
+ * it, with several it is flagged to pick one.
+ */
+static void
+set_context(struct store *st, struct conv *c, const char *contact,
+    const char *body)
+{
+	const char *open1 = NULL;
+	int open = 0;
+
+	for (size_t i = 0; i < c->st.n; i++) {
+		struct kv j = KV_INIT;
+		const char *s;
+
+		if (strcmp(c->st.v[i].key, "job"))
+			continue;
+		if (job_load(st, c->st.v[i].val, &j) == 0 &&
+		    (s = kv_get(&j, "status")) && strcmp(s, "done") &&
+		    strcmp(s, "canceled")) {
+			open++;
+			open1 = c->st.v[i].val;
+		}
+		inbox_error_clear();
+		kv_free(&j);
+	}
+	if (open == 1) {
+		char *j = xstrdup(open1);
+
+		kv_set(&c->st, "current-job", j);
+		kv_del(&c->st, "pick-job", NULL);
+		free(j);
+	} else if (open > 1 && !kv_get(&c->st, "current-job"))
+		kv_set(&c->st, "pick-job", "yes");
+	if (kv_get(&c->st, "assignee"))
+		return;
+	if (booking_words(st, body))
+		kv_set(&c->st, "context", "booking");
+	else if (open == 0)
+		kv_set(&c->st, "context", contact ? "general" : "unknown");
+	else
+		kv_del(&c->st, "context", NULL);
+}
+
+/* The body: the text and, as MIME parts, the media that could be
+ * fetched; what could not be fetched is noted with its URL. */
+static void
+add_media(struct sb *h, const struct event *ev, const char *uniq)
+{
+	struct mail_attachment *att = xcalloc(ev->nmedia + 1, sizeof(*att));
+	char names[10][32];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ev->nmedia; i++) {
+		const struct event_media *m = &ev->media[i];
+
+		if (m->error)
+			sb_addf(h, "X-Inbox-Media-Error: %s %s\n", m->url ?
+			    m->url : m->id ? m->id : "-", m->error);
+		if (!m->data || n >= 10)
+			continue;
+		snprintf(names[n], sizeof(names[n]), "media-%zu%s", i + 1,
+		    !m->type ? "" : strstr(m->type, "jpeg") ? ".jpg" :
+		    strstr(m->type, "png") ? ".png" : strstr(m->type, "gif") ?
+		    ".gif" : strstr(m->type, "mp4") ? ".mp4" :
+		    strstr(m->type, "pdf") ? ".pdf" : "");
+		att[n].filename = names[n];
+		att[n].type = m->type;
+		att[n].data = (const unsigned char *)m->data;
+		att[n].len = m->len;
+		n++;
+	}
+	mail_build_body(h, ev->body ? ev->body : "", att, n, uniq);
+	if (h->len && h->buf[h->len - 1] != '\n')
+		sb_addc(h, '\n');
+	free(att);
 }
 
 /* Update the conversation state for an inbound message or call. */
@@ -277,16 +386,13 @@ file_message(struct store *st, struct event *ev, const char *uniq,
 				free(enc);
 			} else
 				sb_adds(&h, addr);
-			sb_adds(&h, "\nMIME-Version: 1.0\nContent-Type: text/"
-			    "plain; charset=utf-8\nContent-Transfer-Encoding:"
-			    " 8bit\n\n");
-			sb_adds(&h, ev->body ? ev->body : "");
-			if (h.len && h.buf[h.len - 1] != '\n')
-				sb_addc(&h, '\n');
+			sb_addc(&h, '\n');
+			add_media(&h, ev, uniq);
 		}
 		if (store_deliver(st, dir, "new", uniq, h.buf, h.len) < 0)
 			goto out;
 	}
+	set_context(st, &c, contact, ev->body);
 	if (touch_conv(st, &c, contact, addr, contact ? "customer" :
 	    "address", ev->channel, when, res) < 0)
 		goto out;
@@ -643,6 +749,7 @@ file_call(struct store *st, struct event *ev, const char *uniq,
 	if (!already_there(st, res->conv, uniq) &&
 	    store_deliver(st, dir, "new", uniq, h.buf, h.len) < 0)
 		goto out;
+	set_context(st, &c, contact, NULL);
 	if (touch_conv(st, &c, contact, *addr ? addr : NULL, contact ?
 	    "customer" : *addr ? "address" : "anon", "voice", ev->date ?
 	    ev->date : inbox_now(), res) < 0)

@@ -216,7 +216,7 @@ msg_status_rank(const char *s)
 	static const char *order[] = { "received", "pending_approval",
 	    "held", "scheduled", "queued", "accepted", "sending", "sent",
 	    "delivered", "read", "undelivered", "failed", "rejected",
-	    "dropped" };
+	    "dropped", "refused" };
 
 	if (!s)
 		return -1;

@@ -11,6 +11,7 @@
 
 #include "conv.h"
 #include "fault.h"
+#include "hook.h"
 #include "hours.h"
 #include "job.h"
 #include "inbound.h"
@@ -257,6 +258,7 @@ struct compose {
 	const char *const *attach;
 	size_t natt;
 	int segments;
+	const struct kv *wa;	/* WhatsApp template headers, or NULL */
 };
 
 static int
@@ -283,6 +285,9 @@ compose(struct store *st, const struct target *t, const struct compose *c,
 		goto out;
 	if (c->segments)
 		sb_addf(out, "X-Inbox-Segments: %d\n", c->segments);
+	for (size_t i = 0; c->wa && i < c->wa->n; i++)
+		if (msg_header(out, c->wa->v[i].key, c->wa->v[i].val) < 0)
+			goto out;
 	if (c->at) {
 		time_iso(c->at, iso, sizeof(iso));
 		sb_addf(out, "X-Inbox-Send-After: %s\n", iso);
@@ -359,7 +364,7 @@ queue_path(const char *uniq, char *buf, size_t n)
 static int
 render_text(struct store *st, const struct send_opts *o,
     const struct target *t, const struct kv *jobvars, char **text,
-    char **subject, char **tmpl_name)
+    char **subject, char **tmpl_name, struct kv *wa)
 {
 	struct template tp;
 	struct kv vars = KV_INIT;
@@ -383,9 +388,64 @@ render_text(struct store *st, const struct send_opts *o,
 		    &vars, subject);
 	if (r == 0)
 		*tmpl_name = xstrdup(tp.name);
+	/* the provider-approved template for outside the WhatsApp window */
+	if (r == 0 && kv_get(&tp.headers, "WhatsApp-Template")) {
+		const char *p = kv_get(&tp.headers, "WhatsApp-Params");
+		char *names = xstrdup(p ? p : ""), *save = NULL, *w;
+
+		kv_set(wa, "X-Inbox-WA-Template", kv_get(&tp.headers,
+		    "WhatsApp-Template"));
+		kv_set(wa, "X-Inbox-WA-Language", kv_get(&tp.headers,
+		    "WhatsApp-Language") ? kv_get(&tp.headers,
+		    "WhatsApp-Language") : "en_US");
+		for (w = strtok_r(names, " ,", &save); w && r == 0;
+		    w = strtok_r(NULL, " ,", &save)) {
+			const char *v = kv_get(&vars, w);
+
+			if (!v)
+				r = inbox_error(INBOX_EDATA, "template %s: no "
+				    "value for WhatsApp parameter %s", tp.name,
+				    w);
+			else
+				kv_add(wa, "X-Inbox-WA-Param", v);
+		}
+		free(names);
+	}
 	kv_free(&vars);
 	template_free(&tp);
 	return r;
+}
+
+/*
+ * WhatsApp: free-form text only within 24 hours of the customer's last
+ * WhatsApp message; outside it only an approved template.
+ */
+static int
+whatsapp_window(const struct target *t, const struct kv *wa, int *use_tmpl)
+{
+	const char *last = kv_get(&t->c.st, "last-in.whatsapp");
+	time_t lt = 0;
+	char when[40];
+
+	*use_tmpl = 0;
+	if (last && time_parse(last, "UTC", &lt) == 0 &&
+	    inbox_now() - lt < 24 * 3600)
+		return 0;
+	inbox_error_clear();
+	if (kv_get(wa, "X-Inbox-WA-Template")) {
+		*use_tmpl = 1;
+		return 0;
+	}
+	if (!lt)
+		return inbox_error(INBOX_EPOLICY, "the customer has never "
+		    "written on WhatsApp, so only an approved template may "
+		    "be sent: use --template with a WhatsApp-Template, or "
+		    "--channel sms");
+	time_fmt_tz(lt + 24 * 3600, "UTC", "%Y-%m-%d %H:%M", when,
+	    sizeof(when));
+	return inbox_error(INBOX_EPOLICY, "WhatsApp window closed at %s UTC; "
+	    "use --template with an approved template, or --channel sms",
+	    when);
 }
 
 void
@@ -482,8 +542,9 @@ int
 outbox_queue(struct store *st, const struct send_opts *o,
     struct send_queued *q, struct sb *dry)
 {
-	struct kv job = KV_INIT, jobvars = KV_INIT;
+	struct kv job = KV_INIT, jobvars = KV_INIT, wa = KV_INIT;
 	time_t held = 0, window = 0;
+	int use_tmpl = 0;
 	struct target t;
 	struct compose c = { 0 };
 	struct send_check chk = { 0 };
@@ -528,8 +589,14 @@ outbox_queue(struct store *st, const struct send_opts *o,
 		}
 		inbox_error_clear();
 	}
-	if (render_text(st, o, &t, &jobvars, &text, &subject, &tmpl) < 0)
+	if (render_text(st, o, &t, &jobvars, &text, &subject, &tmpl,
+	    &wa) < 0)
 		goto out;
+	if (!strcmp(c.channel, "whatsapp") && whatsapp_window(&t, &wa,
+	    &use_tmpl) < 0)
+		goto out;
+	if (use_tmpl)
+		c.wa = &wa;
 	if (!*str_trim(text) && !o->natt) {
 		inbox_error(INBOX_EDATA, "empty message");
 		goto out;
@@ -644,6 +711,7 @@ out:
 	free(tmpl);
 	kv_free(&job);
 	kv_free(&jobvars);
+	kv_free(&wa);
 	target_free(&t);
 	if (!dry)
 		store_unlock(st);
@@ -830,7 +898,7 @@ job_started(struct store *st, const char *jobid)
 /* Build the transport's view of a stored message. */
 static void
 outmsg_of(struct msg *m, const char *id, char **text, struct outmsg *o,
-    struct out_attachment *att, size_t *natt)
+    struct out_attachment *att, size_t *natt, const char **params)
 {
 	memset(o, 0, sizeof(*o));
 	o->id = id;
@@ -851,17 +919,79 @@ outmsg_of(struct msg *m, const char *id, char **text, struct outmsg *o,
 		}
 	o->att = att;
 	o->natt = *natt;
+	o->template_name = msg_get(m, "X-Inbox-WA-Template");
+	o->template_lang = msg_get(m, "X-Inbox-WA-Language");
+	for (size_t i = 0; i < m->mail.nh && o->ntemplate_params < 10; i++)
+		if (!strcasecmp(m->mail.h[i].name, "X-Inbox-WA-Param"))
+			params[o->ntemplate_params++] = m->mail.h[i].value;
+	o->template_params = params;
+}
+
+/*
+ * The store's pre-send hook may refuse a send with a reason (what it
+ * prints).  Runs without the store lock: a hook may call other commands.
+ * Returns 0 to go on, 1 refused (reason in why), -1 on error.
+ */
+static int
+pre_send(struct store *st, const char *id, char *why, size_t n)
+{
+	struct msg m;
+	struct hook_env e = { 0 };
+	struct sb out = SB_INIT, env[5];
+	const char *extra[6] = { NULL };
+	static const char *keys[][2] = { { "INBOX_CHANNEL", "X-Inbox-Channel" },
+	    { "INBOX_TO", "X-Inbox-Address" }, { "INBOX_TYPE", "X-Inbox-Type" },
+	    { "INBOX_JOB", "X-Inbox-Job" } };
+	const char *type;
+	char conv[16];
+	int status = 0, r;
+
+	if (!hook_exists(st, "pre-send"))
+		return 0;
+	if (msg_load(&m, st, id) < 0)
+		return -1;
+	for (int i = 0; i < 5; i++)
+		sb_init(&env[i]);
+	for (int i = 0; i < 4; i++) {
+		const char *v = msg_get(&m, keys[i][1]);
+
+		sb_addf(&env[i], "%s=%s", keys[i][0], v ? v : "");
+		extra[i] = env[i].buf;
+	}
+	type = msg_get(&m, "X-Inbox-Type");
+	sb_addf(&env[4], "INBOX_AUTOMATIC=%d", type && strcmp(type,
+	    "manual") && strcmp(type, "reply"));
+	extra[4] = env[4].buf;
+	snprintf(conv, sizeof(conv), "%s", m.conv);
+	e.event = "pre-send";
+	e.conv = conv;
+	e.message = id;
+	e.extra = extra;
+	r = hook_run(st, "pre-send", &e, &status, &out);
+	sb_rtrim(&out);
+	snprintf(why, n, "refused by the pre-send hook: %.*s", (int)strcspn(
+	    out.buf, "\n"), *out.buf ? out.buf : "no reason given");
+	for (int i = 0; i < 5; i++)
+		sb_release(&env[i]);
+	sb_release(&out);
+	msg_free(&m);
+	if (r < 0)
+		return -1;
+	return r == 0 && status != 0;
 }
 
 int
 outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 {
+	char refused[300];
+	int hooked;
+
 	struct msg m;
 	struct send_check chk = { 0 };
 	struct send_result res;
 	struct outmsg o;
 	struct out_attachment att[10];
-	const char *status, *v;
+	const char *status, *v, *params[10];
 	char *text = NULL, now[32];
 	size_t natt;
 	time_t t;
@@ -869,6 +999,9 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 
 	memset(rep, 0, sizeof(*rep));
 	snprintf(rep->id, sizeof(rep->id), "%s", id);
+	hooked = pre_send(st, id, refused, sizeof(refused));
+	if (hooked < 0)
+		return -1;
 	if (store_lock(st) < 0)
 		return -1;
 	if (msg_load(&m, st, id) < 0) {
@@ -876,6 +1009,13 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 		return -1;
 	}
 	status = msg_get(&m, "X-Inbox-Status");
+	if (hooked && status && (!strcmp(status, "queued") ||
+	    !strcmp(status, "scheduled"))) {
+		r = fail_now(st, &m, id, "refused", refused, rep);
+		if (r == 0)
+			r = inbox_error(INBOX_EPOLICY, "%s", refused);
+		goto done;
+	}
 	if (status && !strcmp(status, "sending")) {
 		/* another flush has it, or one died holding it */
 		v = msg_get(&m, "X-Inbox-Sending");
@@ -938,7 +1078,7 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 	}
 	store_unlock(st);
 	FAULT("before-transport");
-	outmsg_of(&m, id, &text, &o, att, &natt);
+	outmsg_of(&m, id, &text, &o, att, &natt, params);
 	memset(&res, 0, sizeof(res));
 	r = transport_send(st, &o, &res);
 	if (r < 0) {

@@ -320,7 +320,7 @@ email_normalize(const char *in, char *out, size_t n)
 		return inbox_error(INBOX_EDATA, "'%.64s' is too long for an "
 		    "email address", in);
 	for (p = s; p < e; p++)
-		*out++ = p > at && *p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p;
+		*out++ = *p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p;
 	*out = '\0';
 	return 0;
 }

@@ -21,7 +21,8 @@ int phone_normalize(const char *in, const char *country, char *out,
 int phone_is_e164(const char *s);
 /* The country calling code for an ISO country ("US" -> "1"), or NULL. */
 const char *phone_country_code(const char *country);
-/* Normalise an email address (lowercase the domain, trim blanks) into
+/* Normalise an email address (trim blanks, lowercase it all: mail
+ * systems match mailboxes without regard to case in practice) into
  * out; -1 with an error (class 65) when it is not local@domain with no
  * blanks, control characters or angle brackets. */
 int email_normalize(const char *in, char *out, size_t n);

@@ -156,7 +156,16 @@ summary_compute(struct store *st, const char *id, struct convsum *s)
 	s->members = joined(&c.st, "member");
 	s->jobs = joined(&c.st, "job");
 	s->context = dupe(kv_get(&c.st, "context"));
-	s->attention = kv_get(&c.st, "attention") != NULL;
+	s->attention = kv_get(&c.st, "attention") != NULL ||
+	    kv_get(&c.st, "pick-job") != NULL;
+	for (size_t i = 0; i < c.st.n && !s->optedout; i++) {
+		struct kv a = KV_INIT;
+
+		if (!strcmp(c.st.v[i].key, "address") &&
+		    addr_load(st, c.st.v[i].val, &a) == 0)
+			s->optedout = kv_get(&a, "optout") != NULL;
+		kv_free(&a);
+	}
 	if (kv_get(&c.st, "name"))
 		s->name = dupe(kv_get(&c.st, "name"));
 	else if (*s->contact) {
@@ -287,7 +296,8 @@ serialise(struct sb *o, const struct convsum *s)
 	snprintf(num, sizeof(num), "%d %d %d %d %d %d %d %d %d %d %lld "
 	    "%lld %lld", s->archived, s->blocked, s->total, s->unread,
 	    s->flagged, s->failed, s->attention, s->answered,
-	    s->last_in_unread, 0, (long long)s->last, (long long)s->first,
+	    s->last_in_unread, s->optedout, (long long)s->last,
+	    (long long)s->first,
 	    (long long)s->last_in);
 	put_field(o, num);
 	put_field(o, s->preview);
@@ -299,7 +309,7 @@ static int
 deserialise(char *line, struct convsum *s)
 {
 	char *f[17];
-	int k = 0, zero;
+	int k = 0;
 	long long a, b, c;
 
 	memset(s, 0, sizeof(*s));
@@ -330,7 +340,7 @@ deserialise(char *line, struct convsum *s)
 	if (sscanf(f[14], "%d %d %d %d %d %d %d %d %d %d %lld %lld %lld",
 	    &s->archived, &s->blocked, &s->total, &s->unread, &s->flagged,
 	    &s->failed, &s->attention, &s->answered, &s->last_in_unread,
-	    &zero, &a, &b, &c) != 13) {
+	    &s->optedout, &a, &b, &c) != 13) {
 		summary_free(s);
 		return -1;
 	}

@@ -35,6 +35,7 @@ struct convsum {
 	int total, unread, flagged, failed, attention;
 	int answered;		/* the last inbound has been answered */
 	int last_in_unread;
+	int optedout;		/* an address of it opted out */
 	time_t last, first;	/* activity */
 	time_t last_in;		/* last inbound message */
 	char *lastdir;		/* in out */

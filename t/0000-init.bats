@@ -3,6 +3,7 @@
 # usage, secrets never committed.
 
 load helper
+load data/outbound
 
 @test "init: prints the directory and makes the layout" {
 	run inbox-init "$BATS_TEST_TMPDIR/s"
@@ -12,7 +13,26 @@ load helper
 	[ -d .git/inbox ]
 	[ -d secrets ] && [ -d tmp ]
 	[ "$(stat -c %a secrets)" = 700 ]
-	[ "$(git ls-files)" = "$(printf '.gitignore\ninbox.yaml')" ]
+	[ "$(git ls-files)" = "$({ printf '.gitignore\ninbox.yaml\n'
+	    (cd "$INBOX_SRC" && find hooks -type f)
+	    (cd "$INBOX_SHAREDIR" && find templates -type f); } |
+	    LC_ALL=C sort)" ]
+}
+
+@test "init: hooks and templates copied, only executable hooks executable" {
+	new_store
+	for f in "$INBOX_SRC"/hooks/*; do
+		cmp "$f" "hooks/${f##*/}"
+		if [ -x "$f" ]; then
+			[ -x "hooks/${f##*/}" ]
+			[ "$(git ls-files -s "hooks/${f##*/}" | cut -c1-6)" = 100755 ]
+		else
+			[ ! -x "hooks/${f##*/}" ]
+		fi
+	done
+	for f in "$INBOX_SHAREDIR"/templates/*; do
+		cmp "$f" "templates/${f##*/}"
+	done
 }
 
 @test "init: -q prints nothing" {
@@ -137,6 +157,7 @@ load helper
 
 @test "secrets: a token in secrets/ never reaches git history" {
 	new_store
+	no_autoreply
 	tok=7f3c9a1e5b2d4f608e1a3c5b7d9f0e2a
 	printf '%s\n' "$tok" >secrets/twilio-token
 	chmod 600 secrets/twilio-token
@@ -146,7 +167,7 @@ load helper
 		    "message $i" >/dev/null
 	done
 	inbox-show "$(conv_of +15557654321)" >/dev/null
-	[ "$(git rev-list --count HEAD)" -eq 5 ]
+	[ "$(commits)" -eq 6 ]
 	git add -A
 	[ "$(git status --porcelain)" = "" ]
 	[ "$(git ls-files secrets)" = "" ]

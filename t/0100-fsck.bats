@@ -6,6 +6,12 @@
 load helper
 bats_require_minimum_version 1.5.0
 
+setup() {
+	# Friday 10:00 in the sample's time zone: office hours, so no
+	# after-hours answer adds a message and a commit to each receipt
+	export INBOX_NOW=1795190400
+}
+
 # A store with one received SMS; $ID is CONV/UNIQ, $M its file, $D its
 # conversation directory.
 setup_msg() {

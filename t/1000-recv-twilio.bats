@@ -11,6 +11,8 @@ SID=SM7a9c0e1b3d5f7a9c0e2b4d6f8a0c2e4b	# the outbound message
 
 setup() {
 	new_store
+	no_autoreply
+	N0=$(commits)
 }
 
 # The one file of message id CONV/UNIQ.
@@ -69,7 +71,7 @@ msgfile() {
 
 @test "twilio: one commit with subject and trailers, provider id indexed" {
 	id=$(inbox-recv <"$D/twilio-sms.form")
-	[ "$(git rev-list --count HEAD)" -eq 2 ]
+	[ "$(commits)" -eq $((N0 + 1)) ]
 	run git log -1 --format=%B
 	[ "$output" = "$(printf '%s\n\n%s\n%s\n%s' \
 	    'inbox-recv: sms from +15557654321' \
@@ -110,7 +112,7 @@ msgfile() {
 	run inbox-recv -q <"$D/twilio-sms.form"
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
-	[ "$(git rev-list --count HEAD)" -eq 2 ]
+	[ "$(commits)" -eq $((N0 + 1)) ]
 }
 
 @test "twilio: MMS keeps each MediaUrl with its type" {
@@ -331,7 +333,7 @@ VSIG='RSOYDt4T1cUTdK1PDd93/VVr8B8='
 	run inbox-recv --url 'https://mycompany.com:443/myapp.php?foo=1&bar=2' \
 	    --signature "$VSIG" < <(printf %s "$VBODY")
 	[ "$status" -eq 0 ]
-	[ "$(git rev-list --count HEAD)" -eq 2 ]
+	[ "$(commits)" -eq $((N0 + 1)) ]
 }
 
 @test "signature: a bad signature exits 3 and changes nothing" {

@@ -11,6 +11,8 @@ JEAN_CONV=4b60cc30ef28	# addr:Jean.Dupont@example.org
 
 setup() {
 	new_store
+	no_autoreply
+	N0=$(commits)
 }
 
 msgfile() {

@@ -10,6 +10,8 @@ JEAN=+15557654321
 
 setup() {
 	new_store
+	no_autoreply
+	N0=$(commits)
 }
 
 msgfile() {

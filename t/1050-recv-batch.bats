@@ -9,6 +9,8 @@ D="$BATS_TEST_DIRNAME/data"
 
 setup() {
 	new_store
+	no_autoreply
+	N0=$(commits)
 }
 
 msgfile() {
@@ -24,7 +26,7 @@ msgfile() {
 	[ "${lines[2]%%/*}" = "$(addr_conv +15557650002)" ]
 	[ "${lines[3]%%/*}" = bfda3c3376e9 ]
 	[ "${lines[4]%%/*}" = "$(addr_conv +15557650003)" ]
-	[ "$(git rev-list --count HEAD)" -eq 2 ]
+	[ "$(commits)" -eq $((N0 + 1)) ]
 	[ "$(git log -1 --format=%s)" = "inbox-recv: batch of 4 events" ]
 	[ "$(git log -1 --format=%b | grep -c '^Provider-Id: ')" -eq 4 ]
 	all_committed
@@ -36,7 +38,7 @@ msgfile() {
 	run inbox-recv --batch --format json < <(grep -v 'batch-0003' "$D/batch.jsonl")
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
-	[ "$(git rev-list --count HEAD)" -eq 2 ]
+	[ "$(commits)" -eq $((N0 + 1)) ]
 }
 
 @test "batch: the same batch again files nothing and makes no commit" {
@@ -72,7 +74,7 @@ msgfile() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '%s\n%s\n%s' "$id" "$id" "$id")" ]
 	grep -qx 'X-Inbox-Status: read' "$(msgfile "$id")"
-	[ "$(git rev-list --count HEAD)" -eq 3 ]
+	[ "$(commits)" -eq $((N0 + 2)) ]
 }
 
 @test "batch: an unknown status among good records exits 1" {
@@ -94,7 +96,7 @@ msgfile() {
 	[ "${b%%/*}" = "$(addr_conv maria.garcia@example.net)" ]
 	tail -n +7 "$(msgfile "$a")" | cmp - "$D/email-plain.eml"
 	tail -n +7 "$(msgfile "$b")" | cmp - "$D/email-attachment.eml"
-	[ "$(git rev-list --count HEAD)" -eq 2 ]
+	[ "$(commits)" -eq $((N0 + 1)) ]
 	[ "$(git log -1 --format=%s)" = "inbox-recv: batch of 2 events" ]
 	all_committed
 }
@@ -114,7 +116,7 @@ msgfile() {
 	run inbox-recv --batch -q <"$BATS_TEST_TMPDIR/bulk.jsonl"
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
-	[ "$(git rev-list --count HEAD)" -eq 2 ]
+	[ "$(commits)" -eq $((N0 + 1)) ]
 	[ "$(find conv -type f -path '*/new/*' | wc -l)" -eq 300 ]
 	[ "$(inbox-ls | wc -l)" -eq 50 ]
 }

@@ -18,6 +18,8 @@ F=cfe81f9a8265	# +15557650005  2026-10-01 (52 days ago)
 
 setup() {
 	new_store
+	no_autoreply
+	N0=$(commits)
 }
 
 # at TIME CMD...: run CMD with the clock at TIME

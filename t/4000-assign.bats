@@ -11,6 +11,9 @@ A=+15125550100	# conversation eff5a9af2f8e
 B=+15125550101	# conversation 16aedeec85a0
 CA=eff5a9af2f8e
 CB=16aedeec85a0
+# Monday 2026-11-23 09:00 in Chicago: the office is open, so inbox-recv
+# fires no after-hours reply
+MONDAY=1795446000
 
 # Staff logins in inbox.yaml, the edit committed with git.
 staff() {
@@ -49,6 +52,7 @@ state() {
 
 # Two unknown senders, one text each, a minute apart; staff configured.
 setup() {
+	export INBOX_NOW=$MONDAY
 	new_store
 	staff office dispatch alice
 	recv_sms SM1 $A "The boiler is leaking" >/dev/null
@@ -61,7 +65,7 @@ setup() {
 	[ "$(addr_conv $A)" = $CA ]
 	[ "$(addr_conv $B)" = $CB ]
 	run inbox-ls
-	[ "$output" = "$(printf '%s\t1\t2026-11-22T08:54:20Z\tsms\t%s\t%s\n%s\t1\t2026-11-22T08:53:20Z\tsms\t%s\t%s' \
+	[ "$output" = "$(printf '%s\t1\t2026-11-23T15:01:00Z\tsms\t%s\t%s\n%s\t1\t2026-11-23T15:00:00Z\tsms\t%s\t%s' \
 	    $CB $B 'Can you quote a new tap?' $CA $A 'The boiler is leaking')" ]
 }
 

@@ -52,3 +52,16 @@ git_commit() {
 	git -c user.name=test -c user.email=test@example.org \
 	    commit -q -m "$1"
 }
+
+# The number of commits on HEAD.
+commits() {
+	git rev-list --count HEAD
+}
+
+# Take out the shipped after-hours hook (the test clock is a Sunday, when
+# the office is closed), so that inbox-recv files messages and sends no
+# automatic reply.  One commit.
+no_autoreply() {
+	rm -f hooks/after-hours
+	git_commit "test: no after-hours reply"
+}
