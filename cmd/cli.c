@@ -159,6 +159,7 @@ cli_tty(void)
 }
 
 #include "conv.h"
+#include "perm.h"
 #include "store.h"
 
 struct each {
@@ -179,6 +180,22 @@ each_one(const char *rec, void *arg)
 
 	if (conv_resolve(e->st, rec, id) < 0 || conv_load(e->st, id, &cv) < 0)
 		return warn_lib();
+	{
+		struct sb m = SB_INIT;
+		int sees;
+
+		for (size_t i = 0; i < cv.st.n; i++)
+			if (!strcmp(cv.st.v[i].key, "member"))
+				sb_addf(&m, "%s ", cv.st.v[i].val);
+		sees = perm_sees(e->st, m.buf, kv_get(&cv.st, "assignee"));
+		sb_release(&m);
+		if (!sees) {
+			conv_free(&cv);
+			warnx("%s may not see %s (not a member)", e->st->user,
+			    id);
+			return INBOX_EPOLICY;
+		}
+	}
 	r = e->fn(e->st, &cv, e->arg);
 	if (r == 1 && conv_save(e->st, &cv) < 0)
 		r = -1;

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "conv.h"
+#include "perm.h"
 #include "store.h"
 
 enum { OPT_UNARCHIVE = OPT_FIRST_CMD, OPT_CLOSE, OPT_REOPEN, OPT_REASON };
@@ -106,6 +107,7 @@ main(int argc, char **argv)
 	if (mode == 'x')
 		usage(1);
 	if (store_open(&st, c.dir, "inbox-archive", c.user) < 0 ||
+	    perm_require(st, "messages.archive") < 0 ||
 	    store_lock(st) < 0)
 		die_lib();
 	ret = cli_each_conv(st, &c, argc - optind, argv + optind, apply, NULL,

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "conv.h"
 #include "staff.h"
+#include "perm.h"
 #include "store.h"
 
 enum { OPT_NONE = OPT_FIRST_CMD, OPT_ADD, OPT_REMOVE, OPT_REASON };
@@ -107,7 +108,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (none + (add != NULL) + (removed != NULL) > 1)
 		usage(1);
-	if (store_open(&st, c.dir, "inbox-assign", c.user) < 0)
+	if (store_open(&st, c.dir, "inbox-assign", c.user) < 0 ||
+	    perm_require(st, "messages.assign") < 0)
 		die_lib();
 	if (!none && !add && !removed) {
 		/* STAFF first (xargs appends ids) or last: the one that is

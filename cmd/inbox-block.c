@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "conv.h"
+#include "perm.h"
 #include "store.h"
 
 enum { OPT_REASON = OPT_FIRST_CMD };
@@ -110,6 +111,7 @@ main(int argc, char **argv)
 				usage(1);
 		}
 	if (store_open(&st, c.dir, "inbox-block", c.user) < 0 ||
+	    perm_require(st, "messages.archive") < 0 ||
 	    store_lock(st) < 0)
 		die_lib();
 	ret = cli_records(argc - optind, argv + optind, c.zero, block_one, st);

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "conv.h"
 #include "filter.h"
+#include "perm.h"
 #include "store.h"
 #include "summary.h"
 #include "thread.h"
@@ -156,6 +157,7 @@ main(int argc, char **argv)
 	    (what == OPT_ALLREAD && argc))
 		usage(1);
 	if (store_open(&st, c.dir, "inbox-flag", c.user) < 0 ||
+	    perm_require(st, "messages.view") < 0 ||
 	    store_lock(st) < 0)
 		die_lib();
 	f.me = st->user;

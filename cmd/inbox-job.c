@@ -11,6 +11,7 @@
 #include "hook.h"
 #include "job.h"
 #include "json.h"
+#include "perm.h"
 #include "store.h"
 
 enum {
@@ -188,6 +189,18 @@ main(int argc, char **argv)
 	verb = argv[0];
 	if (store_open(&st, c.dir, "inbox-job", c.user) < 0)
 		die_lib();
+	if (strcmp(argv[0], "ls") && strcmp(argv[0], "show") &&
+	    perm_require(st, "messages.assign") < 0) {
+		struct kv j = KV_INIT;
+
+		/* the tech on the job reports en route and done */
+		if (argc < 2 || (strcmp(argv[0], "enroute") &&
+		    strcmp(argv[0], "done")) || job_load(st, argv[1], &j) < 0 ||
+		    !kv_has(&j, "tech", st->user))
+			die_lib();
+		kv_free(&j);
+		inbox_error_clear();
+	}
 	if (!strcmp(verb, "ls")) {
 		if (argc != 1)
 			usage(1);

@@ -12,6 +12,7 @@
 #include "job.h"
 #include "msg.h"
 #include "phone.h"
+#include "perm.h"
 #include "store.h"
 #include "thread.h"
 
@@ -325,6 +326,7 @@ main(int argc, char **argv)
 	if (argc != (mode == OPT_DETACH ? 1 : 2))
 		usage(1);
 	if (store_open(&st, c.dir, "inbox-link", c.user) < 0 ||
+	    perm_require(st, "messages.assign") < 0 ||
 	    store_lock(st) < 0)
 		die_lib();
 	if (reason) {

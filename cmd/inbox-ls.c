@@ -13,6 +13,7 @@
 #include "filter.h"
 #include "json.h"
 #include "msg.h"
+#include "perm.h"
 #include "summary.h"
 
 enum { OPT_COUNTS = OPT_FIRST_CMD, OPT_PAGE };
@@ -291,12 +292,13 @@ list_messages(struct store *st, struct convsum *v, size_t n)
 }
 
 static void
-print_counts(struct convsum *v, size_t n)
+print_counts(struct store *st, struct convsum *v, size_t n)
 {
 	long all = 0, unread = 0, unassigned = 0, mine = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!filter_match(&f, &v[i]))
+		if (!filter_match(&f, &v[i]) || !perm_sees(st, v[i].members,
+		    v[i].assignee))
 			continue;
 		all++;
 		unread += v[i].unread > 0;
@@ -385,10 +387,12 @@ main(int argc, char **argv)
 			usage(1);
 	if (page > 1 && !limit)
 		limit = 50;
+	if (perm_require(st, "messages.view") < 0)
+		die_lib();
 	if (summary_all(st, &v, &n) < 0)
 		die_lib();
 	if (counts) {
-		print_counts(v, n);
+		print_counts(st, v, n);
 		goto done;
 	}
 	{
@@ -399,7 +403,8 @@ main(int argc, char **argv)
 		if (messages)
 			f.channel = NULL;
 		for (size_t i = 0; i < n; i++) {
-			if (filter_match(&f, &v[i]) && (!f.search ||
+			if (filter_match(&f, &v[i]) && perm_sees(st,
+			    v[i].members, v[i].assignee) && (!f.search ||
 			    search_meta(&v[i], f.search) ||
 			    search_text(st, v[i].id, f.search)) &&
 			    (messages || !f.msgfilters ||

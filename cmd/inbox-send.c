@@ -193,6 +193,11 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < q.n; i++) {
 		struct send_report rep;
 
+		if (q.gated) {
+			if (!c.quiet)
+				printf("%s\tpending_approval\n", q.ids[i]);
+			continue;
+		}
 		if (o.at > inbox_now()) {
 			if (!c.quiet)
 				printf("%s\tscheduled\n", q.ids[i]);

@@ -13,6 +13,7 @@
 #include "conv.h"
 #include "json.h"
 #include "msg.h"
+#include "perm.h"
 #include "thread.h"
 
 static struct cli c;
@@ -208,10 +209,24 @@ main(int argc, char **argv)
 	if (store_open(&st, c.dir, "inbox-show", c.user) < 0)
 		die_lib();
 	tz = config_str(st->cfg, "business.timezone", "UTC");
-	if (conv_resolve(st, argv[optind], id) < 0 ||
+	if (perm_require(st, "messages.view") < 0 ||
+	    conv_resolve(st, argv[optind], id) < 0 ||
 	    conv_load(st, id, &cv) < 0 || conv_messages(st, id, &paths,
 	    &n) < 0)
 		die_lib();
+	{
+		char *members = NULL;
+		struct sb m = SB_INIT;
+
+		for (size_t i = 0; i < cv.st.n; i++)
+			if (!strcmp(cv.st.v[i].key, "member"))
+				sb_addf(&m, "%s ", cv.st.v[i].val);
+		members = sb_detach(&m, NULL);
+		if (!perm_sees(st, members, kv_get(&cv.st, "assignee")))
+			die(INBOX_EPOLICY, "%s may not see %s (not a member)",
+			    st->user, id);
+		free(members);
+	}
 	if (cli_tty() && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
 		width = ws.ws_col;
 	print_header(st, &cv);

@@ -80,6 +80,7 @@ add_media(struct event *ev, const char *url, const char *type,
 
 	ev->media = xrealloc(ev->media, (ev->nmedia + 1) * sizeof(*m));
 	m = &ev->media[ev->nmedia++];
+	memset(m, 0, sizeof(*m));	/* data, len, error: media_fetch's */
 	m->url = dup_or_null(url);
 	m->type = dup_or_null(type);
 	m->id = dup_or_null(id);

@@ -210,6 +210,21 @@ classify(const char *rel)
 	    !strcmp(p, "cur") ? D_CUR : D_PLAIN;
 }
 
+/* The kind of directory a file is in. */
+static enum dirkind
+classify_file(const char *rel)
+{
+	char *d = xstrdup(rel), *slash = strrchr(d, '/');
+	enum dirkind k = D_PLAIN;
+
+	if (slash) {
+		*slash = '\0';
+		k = classify(d);
+	}
+	free(d);
+	return k;
+}
+
 static int
 collect_head(const char *path, const char *oid, void *arg)
 {
@@ -256,14 +271,30 @@ check_lock(struct check *c, const char *rel, const struct stat *sb)
 	    "lock timeout and the store is not locked");
 }
 
-/* conv/xx/ID/... -> "ID/uniq" */
+/* The conversation id in "conv/xx/ID/...": where it starts, its length. */
+static const char *
+conv_of(const char *path, size_t *len)
+{
+	const char *p = strchr(path, '/'), *e;
+
+	p = p ? strchr(p + 1, '/') : NULL;
+	if (!p || !(e = strchr(p + 1, '/'))) {
+		*len = 0;
+		return path;
+	}
+	*len = (size_t)(e - p - 1);
+	return p + 1;
+}
+
+/* conv/xx/ID/new/NAME -> "ID/UNIQ" */
 static char *
 msg_id_of(const char *rel, const char *uniq)
 {
-	const char *id = rel + 8, *end = strchr(id, '/');
 	struct sb s = SB_INIT;
+	size_t n;
+	const char *id = conv_of(rel, &n);
 
-	sb_add(&s, id, end ? (size_t)(end - id) : strlen(id));
+	sb_add(&s, id, n);
 	sb_addf(&s, "/%s", uniq);
 	return sb_detach(&s, NULL);
 }
@@ -587,13 +618,16 @@ check_pid_duplicates(struct check *c)
 		for (k = (size_t)(u - c->u); k > 0 &&
 		    !strcmp(c->u[k - 1].uniq, u->uniq); k--)
 			;
-		for (; k < c->nu && !strcmp(c->u[k].uniq, u->uniq); k++)
-			if (!strncmp(c->u[k].path + 8, d->owner,
-			    (size_t)(slash - d->owner)) &&
-			    c->u[k].path[8 + (slash - d->owner)] == '/') {
+		for (; k < c->nu && !strcmp(c->u[k].uniq, u->uniq); k++) {
+			size_t n;
+			const char *id = conv_of(c->u[k].path, &n);
+
+			if (n == (size_t)(slash - d->owner) &&
+			    !strncmp(id, d->owner, n)) {
 				seen = k + 1;
 				break;
 			}
+		}
 		if (!seen)
 			continue;
 		for (k = 0; k < c->f->n; k++)
@@ -798,22 +832,18 @@ moved_message(struct store *st, const char *path)
 {
 	char *uniq = NULL, *found = NULL;
 	const char *name = strrchr(path, '/');
-	size_t cp = conv_prefix(path);
 	struct msg m;
-	struct sb id = SB_INIT;
+	char *id;
 
-	if (!str_startswith(path, "conv/") || !cp || !name ||
-	    (!strstr(path, "/new/") && !strstr(path, "/cur/")) ||
+	if (!str_startswith(path, "conv/") || classify_file(path) == D_PLAIN ||
 	    msg_parse_name(name + 1, &uniq, NULL, 0) < 0)
 		return NULL;
-	/* conv/xx/ID/ -> ID */
-	sb_add(&id, path + 8, cp - 9);
-	sb_addf(&id, "/%s", uniq);
-	if (msg_load(&m, st, id.buf) == 0 && strcmp(m.path, path))
+	id = msg_id_of(path, uniq);
+	if (msg_load(&m, st, id) == 0 && strcmp(m.path, path))
 		found = xstrdup(m.path);
 	msg_free(&m);
 	inbox_error_clear();
-	sb_release(&id);
+	free(id);
 	free(uniq);
 	return found;
 }

@@ -18,6 +18,7 @@
 #include "mime.h"
 #include "msg.h"
 #include "outbox.h"
+#include "perm.h"
 #include "phone.h"
 #include "policy.h"
 #include "sms.h"
@@ -457,7 +458,7 @@ outbox_queued_free(struct send_queued *q)
 
 static int
 write_queued(struct store *st, struct target *t, const char *uniq,
-    const struct sb *file, struct send_queued *q)
+    const struct sb *file, int gated, struct send_queued *q)
 {
 	char dir[64], qp[300];
 	struct sb id = SB_INIT, name = SB_INIT;
@@ -466,7 +467,10 @@ write_queued(struct store *st, struct target *t, const char *uniq,
 	conv_dir(t->conv, dir, sizeof(dir));
 	sb_addf(&name, "%s:2,S", uniq);
 	sb_addf(&id, "%s/%s\n", t->conv, uniq);
-	queue_path(uniq, qp, sizeof(qp));
+	if (gated)
+		snprintf(qp, sizeof(qp), "idx/approval/%s", uniq);
+	else
+		queue_path(uniq, qp, sizeof(qp));
 	r = store_deliver(st, dir, "cur", name.buf, file->buf, file->len);
 	if (r == 0)
 		r = store_put(st, qp, id.buf, id.len);
@@ -478,6 +482,45 @@ write_queued(struct store *st, struct target *t, const char *uniq,
 	}
 	sb_release(&id);
 	return r;
+}
+
+/*
+ * Who may send by hand: staff with customers.chat (for a customer's
+ * thread) who can see the conversation, and messages.send (or, with
+ * only messages.send_gated, into the approval queue: *gated).
+ * Automatic messages are the business's own and obey the rules, not a
+ * person's role.
+ */
+static int
+check_perms(struct store *st, const struct target *t, int *gated)
+{
+	struct sb m = SB_INIT;
+	const char *kind = kv_get(&t->c.st, "kind");
+	int sees;
+
+	*gated = 0;
+	if (perm_actor(st) < 0)
+		return -1;
+	if (kind && strcmp(kind, "team") && perm_require(st,
+	    "customers.chat") < 0)
+		return -1;
+	for (size_t i = 0; i < t->c.st.n; i++)
+		if (!strcmp(t->c.st.v[i].key, "member"))
+			sb_addf(&m, "%s ", t->c.st.v[i].val);
+	sees = !t->c.exists || perm_sees(st, m.buf,
+	    kv_get(&t->c.st, "assignee"));
+	sb_release(&m);
+	if (!sees)
+		return inbox_error(INBOX_EPOLICY, "%s may not write in %s "
+		    "(not a member)", st->user, t->conv);
+	if (perm_has(st, st->user, "messages.send"))
+		return 0;
+	if (perm_has(st, st->user, "messages.send_gated")) {
+		*gated = 1;
+		return 0;
+	}
+	return inbox_error(INBOX_EPOLICY, "%s may not send messages (needs "
+	    "messages.send)", st->user);
 }
 
 static int
@@ -544,7 +587,7 @@ outbox_queue(struct store *st, const struct send_opts *o,
 {
 	struct kv job = KV_INIT, jobvars = KV_INIT, wa = KV_INIT;
 	time_t held = 0, window = 0;
-	int use_tmpl = 0;
+	int use_tmpl = 0, gated = 0;
 	struct target t;
 	struct compose c = { 0 };
 	struct send_check chk = { 0 };
@@ -556,6 +599,8 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	memset(q, 0, sizeof(*q));
 	if (resolve(st, o->target, &t) < 0)
 		return -1;
+	if (!is_automatic(o) && check_perms(st, &t, &gated) < 0)
+		goto out;
 	c.channel = pick_channel(st, o, &t);
 	c.to = recipient(st, c.channel, &t);
 	if (!c.to) {
@@ -625,7 +670,8 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	    !quiet_ok(st, t.contact_id, c.type,
 	    c.at ? c.at : inbox_now(), &held))
 		c.at = held;
-	c.status = c.at ? "scheduled" : "queued";
+	c.status = gated ? "pending_approval" : c.at ? "scheduled" :
+	    "queued";
 	c.attach = o->attach;
 	c.natt = o->natt;
 	if (o->split && !strcmp(c.channel, "sms")) {
@@ -660,7 +706,7 @@ outbox_queue(struct store *st, const struct send_opts *o,
 			sb_release(&file);
 			continue;
 		}
-		if (write_queued(st, &t, uniq, &file, q) < 0) {
+		if (write_queued(st, &t, uniq, &file, gated, q) < 0) {
 			sb_release(&file);
 			goto out;
 		}
@@ -698,8 +744,9 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	store_trailer(st, "Conversation", t.conv);
 	for (size_t i = 0; i < q->n; i++)
 		store_trailer(st, "Message", q->ids[i]);
-	r = store_commit(st, "%s %s to %s (%s)", c.at ? "schedule" : "queue",
-	    c.channel, c.to, c.type) < 0 ? -1 : 0;
+	r = store_commit(st, "%s %s to %s (%s)", gated ? "hold for approval" :
+	    c.at ? "schedule" : "queue", c.channel, c.to, c.type) < 0 ? -1 : 0;
+	q->gated = gated;
 out:
 	if (parts) {
 		for (int i = 0; i < nparts; i++)
@@ -1108,43 +1155,17 @@ unlock:
 	return 0;
 }
 
+static int list_index(struct store *, const char *, char ***, size_t *);
+
 int
 outbox_flush(struct store *st, void (*cb)(const struct send_report *,
     void *), void *arg)
 {
-	char *dir = store_path(st, "idx/queue");
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **ids = NULL;
-	size_t n = 0, cap = 0;
+	char **ids;
+	size_t n;
 	int worst = 0;
 
-	free(dir);
-	while (d && (e = readdir(d))) {
-		struct sb p = SB_INIT, id = SB_INIT;
-
-		if (e->d_name[0] == '.' || str_endswith(e->d_name, ".lock"))
-			continue;
-		sb_addf(&p, "idx/queue/%s", e->d_name);
-		{
-			char *abs = store_path(st, p.buf);
-
-			if (sb_read_file(&id, abs, 4096) == 0) {
-				sb_rtrim(&id);
-				if (n == cap) {
-					cap = cap ? cap * 2 : 32;
-					ids = xrealloc(ids, cap * sizeof(*ids));
-				}
-				ids[n++] = sb_detach(&id, NULL);
-			}
-			inbox_error_clear();
-			free(abs);
-		}
-		sb_release(&p);
-		sb_release(&id);
-	}
-	if (d)
-		closedir(d);
+	list_index(st, "idx/queue", &ids, &n);
 	/* oldest first: unique names sort by time */
 	for (size_t i = 1; i < n; i++)
 		for (size_t k = i; k > 0 && strcmp(strchr(ids[k - 1], '/'),
@@ -1224,4 +1245,144 @@ outbox_retry(struct store *st, const char *id, struct send_report *rep)
 	if (r < 0)
 		return -1;
 	return outbox_deliver(st, id, rep);
+}
+
+static int
+list_index(struct store *st, const char *dirrel, char ***ids, size_t *n)
+{
+	char *dir = store_path(st, dirrel);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t cap = 0;
+
+	free(dir);
+	*ids = NULL;
+	*n = 0;
+	while (d && (e = readdir(d))) {
+		struct sb p = SB_INIT, id = SB_INIT;
+		char *abs;
+
+		if (e->d_name[0] == '.' || str_endswith(e->d_name, ".lock"))
+			continue;
+		sb_addf(&p, "%s/%s", dirrel, e->d_name);
+		abs = store_path(st, p.buf);
+		if (sb_read_file(&id, abs, 4096) == 0) {
+			sb_rtrim(&id);
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 32;
+				*ids = xrealloc(*ids, cap * sizeof(char *));
+			}
+			(*ids)[(*n)++] = sb_detach(&id, NULL);
+		}
+		inbox_error_clear();
+		free(abs);
+		sb_release(&p);
+		sb_release(&id);
+	}
+	if (d)
+		closedir(d);
+	return 0;
+}
+
+int
+outbox_pending(struct store *st, char ***ids, size_t *n)
+{
+	return list_index(st, "idx/approval", ids, n);
+}
+
+/* Load a message waiting for approval, under the lock. */
+static int
+load_pending(struct store *st, const char *id, struct msg *m, char *ap,
+    size_t n)
+{
+	char conv[16];
+	const char *uniq, *status;
+
+	if (perm_require(st, "messages.approve") < 0 || store_lock(st) < 0)
+		return -1;
+	if (msg_load(m, st, id) < 0)
+		return -1;
+	status = msg_get(m, "X-Inbox-Status");
+	if (!status || strcmp(status, "pending_approval")) {
+		inbox_error(INBOX_EUSAGE, "%s is %s, not waiting for approval",
+		    id, status ? status : "not an outbound message");
+		msg_free(m);
+		return -1;
+	}
+	split_id(id, conv, sizeof(conv), &uniq);
+	snprintf(ap, n, "idx/approval/%s", uniq);
+	return 0;
+}
+
+int
+outbox_approve(struct store *st, const char *id, struct send_report *rep)
+{
+	struct msg m;
+	char ap[300], qp[300], iso[32];
+	struct sb by = SB_INIT, line = SB_INIT;
+	const char *names[2] = { "X-Inbox-Status", "X-Inbox-Approved-By" };
+	const char *vals[2];
+	int r;
+
+	if (load_pending(st, id, &m, ap, sizeof(ap)) < 0) {
+		store_unlock(st);
+		return -1;
+	}
+	time_iso(inbox_now(), iso, sizeof(iso));
+	sb_addf(&by, "%s %s", st->user, iso);
+	vals[0] = "queued";
+	vals[1] = by.buf;
+	queue_path(m.uniq, qp, sizeof(qp));
+	sb_addf(&line, "%s\n", id);
+	r = msg_set_headers(&m, st, names, vals, 2);
+	if (r == 0)
+		r = store_remove(st, ap);
+	if (r == 0)
+		r = store_put(st, qp, line.buf, line.len);
+	if (r == 0) {
+		store_trailer(st, "Message", id);
+		store_trailer(st, "Approved-By", st->user);
+		r = store_commit(st, "approve %s", id) < 0 ? -1 : 0;
+	}
+	sb_release(&by);
+	sb_release(&line);
+	msg_free(&m);
+	store_unlock(st);
+	if (r < 0)
+		return -1;
+	return outbox_deliver(st, id, rep);
+}
+
+int
+outbox_reject(struct store *st, const char *id, const char *reason)
+{
+	struct msg m;
+	char ap[300];
+	struct sb why = SB_INIT;
+	const char *names[2] = { "X-Inbox-Status", "X-Inbox-Error" };
+	const char *vals[2];
+	int r;
+
+	if (!reason || !*reason || !kv_value_ok(reason))
+		return inbox_error(INBOX_EUSAGE, "a rejection needs --reason "
+		    "TEXT (one line)");
+	if (load_pending(st, id, &m, ap, sizeof(ap)) < 0) {
+		store_unlock(st);
+		return -1;
+	}
+	sb_addf(&why, "rejected by %s: %s", st->user, reason);
+	vals[0] = "rejected";
+	vals[1] = why.buf;
+	r = msg_set_headers(&m, st, names, vals, 2);
+	if (r == 0)
+		r = store_remove(st, ap);
+	if (r == 0) {
+		store_trailer(st, "Message", id);
+		store_trailer(st, "Reason", reason);
+		r = store_commit(st, "reject %s", id) < 0 ? -1 : 0;
+	}
+	sb_release(&why);
+	msg_free(&m);
+	store_unlock(st);
+	return r;
 }

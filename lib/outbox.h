@@ -44,6 +44,7 @@ struct send_queued {
 	char address[320];
 	int segments;
 	char duplicate[200];	/* not sent: this earlier message covers it */
+	int gated;		/* waiting in the approval queue */
 };
 
 /*
@@ -79,5 +80,15 @@ int outbox_flush(struct store *st, void (*cb)(const struct send_report *,
 
 /* Queue a failed message again (tries reset) and deliver it. */
 int outbox_retry(struct store *st, const char *id, struct send_report *rep);
+
+/*
+ * The approval queue (idx/approval/): messages written by staff who may
+ * only send gated.  outbox_pending lists their ids; approving one records
+ * the approver, queues and delivers it; rejecting keeps it in the thread,
+ * status "rejected", with the reason.
+ */
+int outbox_pending(struct store *st, char ***ids, size_t *n);
+int outbox_approve(struct store *st, const char *id, struct send_report *rep);
+int outbox_reject(struct store *st, const char *id, const char *reason);
 
 #endif

@@ -26,8 +26,10 @@ staff_configured(struct store *st)
 	struct dirent *e;
 	int found = 0;
 
+	if (st->staff >= 0)
+		return st->staff;
 	if (config_len(st->cfg, config_node(st->cfg, 0, "staff")) > 0)
-		return 1;
+		return st->staff = 1;
 	/* staff contacts: grep-able "kind: staff" files */
 	p = store_path(st, "contacts");
 	d = opendir(p);
@@ -54,7 +56,7 @@ staff_configured(struct store *st)
 	}
 	if (d)
 		closedir(d);
-	return found;
+	return st->staff = found;
 }
 
 int

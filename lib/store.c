@@ -163,6 +163,7 @@ store_open(struct store **out, const char *dir, const char *cmd,
 	st->root = root;
 	st->cmd = cmd;
 	st->lockfd = -1;
+	st->staff = -1;
 	sb_init(&st->trailers);
 	if (user && *user && !name_valid(user)) {
 		store_close(st);

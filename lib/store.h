@@ -36,6 +36,7 @@ struct store {
 	size_t nch, chcap;
 	struct sb trailers;
 	char head[OID_HEX];	/* HEAD after the last commit */
+	int staff;		/* staff_configured(), -1 not known yet */
 };
 
 /*

@@ -59,6 +59,7 @@ msgfile() {
 @test "twilio: the conversation state of an unknown sender" {
 	inbox-recv <"$D/twilio-sms.form" >/dev/null
 	cat >"$BATS_TEST_TMPDIR/expect" <<-EOF
+	context: unknown
 	kind: address
 	status: open
 	created: 2026-11-22T08:53:20Z
@@ -121,8 +122,10 @@ msgfile() {
 	[ "$(grep '^X-Inbox-Channel:' "$f")" = "X-Inbox-Channel: mms" ]
 	run grep '^X-Inbox-Media:' "$f"
 	[ "$output" = "$(printf '%s\n%s' \
-	    'X-Inbox-Media: https://api.twilio.com/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Messages/MM8b1d3f5a7c9e0b2d4f6a8c1e2f0e4a6c/Media/ME0a1b2c3d4e5f60718293a4b5c6d7e8f9 image/jpeg' \
-	    'X-Inbox-Media: https://api.twilio.com/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Messages/MM8b1d3f5a7c9e0b2d4f6a8c1e2f0e4a6c/Media/ME9f8e7d6c5b4a39281706f5e4d3c2b1a0 video/mp4')" ]
+	    'X-Inbox-Media: http://127.0.0.1:9/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Messages/MM8b1d3f5a7c9e0b2d4f6a8c1e2f0e4a6c/Media/ME0a1b2c3d4e5f60718293a4b5c6d7e8f9 image/jpeg' \
+	    'X-Inbox-Media: http://127.0.0.1:9/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Messages/MM8b1d3f5a7c9e0b2d4f6a8c1e2f0e4a6c/Media/ME9f8e7d6c5b4a39281706f5e4d3c2b1a0 video/mp4')" ]
+	# nothing answers on 127.0.0.1:9: each URL is kept with the error
+	[ "$(grep -c '^X-Inbox-Media-Error: http://127.0.0.1:9/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Messages/MM8b1d3f5a7c9e0b2d4f6a8c1e2f0e4a6c/Media/ME[0-9a-f]* ' "$f")" -eq 2 ]
 	[ "$(tail -n 1 "$f")" = "Photos of the leak" ]
 	[ "$(git log -1 --format=%s)" = "inbox-recv: mms from +15557654321" ]
 }

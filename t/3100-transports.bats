@@ -487,7 +487,8 @@ start_smtpd() {
 	start_smtpd aiosmtpd.handlers.Mailbox "$T/mail"
 	printf '%%PDF-1.4\n%% a quote\n' >"$T/quote.pdf"
 	run tdrive -c email -t 'Jean Dupont <jean@example.org>' -f office@fieldco.example \
-	    -s 'Your quote' -T 'Please find the quote attached.' -P "$T/quote.pdf"
+	    -s 'Your quote' -T $'Please find the quote attached.\n.\n..dots' \
+	    -P "$T/quote.pdf"
 	[ "$status" -eq 0 ]
 	[ "$output" = "OK status=sent id=<tdrive.1@fieldco.example> code= retry=0 flags=- text=" ]
 	set -- "$T"/mail/new/*
@@ -514,11 +515,16 @@ start_smtpd() {
 	Content-Type: multipart/mixed; boundary="=_inbox_tdrive"
 	X-MailFrom: dispatch@fieldco.example
 	X-RcptTo: jean@example.org
-	-- text/plain None b'Please find the quote attached.'
+	-- text/plain None b'Please find the quote attached.\n.\n..dots'
 	-- application/pdf quote.pdf b'%PDF-1.4\n% a quote\n'
 	EOF
 	diff -u "$T/want" "$T/got"
 	[ "$(grep -ci '^x-inbox-\|^bcc:\|archive@' "$1")" -eq 0 ]
+	# starttls: true never falls back to a clear-text session
+	printf '    starttls: true\n' >>inbox.yaml
+	run tdrive -c email -t jean@example.org -s Hi -T Hi
+	[[ $output == "TEMP status=queued id= code=network retry=0 flags=- text=smtp: STARTTLS "* ]]
+	[ "$(find "$T/mail/new" -type f | wc -l)" -eq 1 ]
 }
 
 @test "smtp: 550 at RCPT is permanent, 451 at DATA temporary, no server temporary" {

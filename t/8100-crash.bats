@@ -135,3 +135,30 @@ crash_retry() {
 @test "crash, retry, then repair: before-ref-update" {
 	crash_retry before-ref-update
 }
+
+@test "crash: mid-rewrite of a message by a status callback" {
+	inbox-recv <"$BATS_TEST_TMPDIR/sms" >/dev/null
+	# the after-hours answer is the outbound message the status is about
+	out=$(grep -rl '^X-Inbox-Direction: out$' conv)
+	[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]
+	pid=$(sed -n 's/^X-Inbox-Provider-Id: //p' "$out")
+	[ -n "$pid" ]
+	printf 'MessageSid=%s&MessageStatus=delivered' "$(urlenc "$pid")" \
+	    >"$BATS_TEST_TMPDIR/status"
+	run env INBOX_FAULT=mid-rewrite inbox-recv <"$BATS_TEST_TMPDIR/status"
+	[ "$status" -eq 137 ]
+	run inbox-fsck --repair
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == "repaired	conv/"*"/tmp/"*".rewrite	stale-tmp: removed" ]]
+	[[ "${lines[1]}" == "repaired	tmp/spool/"*"	spooled: filed as "* ]]
+	grep -qx 'X-Inbox-Status: delivered' "$out"
+	git grep -q '^X-Inbox-Status: delivered$' HEAD -- "$out"
+	[ "$(grep -rl '^X-Inbox-Direction: out$' conv | wc -l)" -eq 1 ]
+	once
+	clean
+	run inbox-recv <"$BATS_TEST_TMPDIR/status"
+	[ "$status" -eq 0 ]
+	once
+	clean
+}
