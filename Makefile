@@ -107,6 +107,6 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_inbox
 
 clean:
-	rm -rf build build-san demo-inbox bench/data
+	rm -rf build build-san build-fuzz demo-inbox bench/data
 
 .PHONY: all units check demo bench bench-large fuzz install clean FORCE

@@ -62,6 +62,8 @@ const char *tr_uniq(const char *id);
 int tr_header_safe(const char *s);
 
 /* The transports: 0 when they ran (res filled), -1 on set-up errors. */
+int tr_spool(struct tr_ctx *c, struct send_result *res);
+int tr_command(struct tr_ctx *c, struct send_result *res);
 int tr_twilio(struct tr_ctx *c, struct send_result *res);
 int tr_whatsapp(struct tr_ctx *c, struct send_result *res);
 int tr_smtp(struct tr_ctx *c, struct send_result *res);
