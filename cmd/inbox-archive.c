@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "conv.h"
+#include "kv.h"
 #include "perm.h"
 #include "store.h"
 
@@ -99,7 +100,12 @@ main(int argc, char **argv)
 		case 'U': mode = mode == 'a' ? 'U' : 'x'; break;
 		case OPT_CLOSE: mode = mode == 'a' ? 'c' : 'x'; break;
 		case OPT_REOPEN: mode = mode == 'a' ? 'o' : 'x'; break;
-		case OPT_REASON: reason = optarg; break;
+		case OPT_REASON:
+			reason = optarg;
+			if (!kv_value_ok(reason))
+				die(INBOX_EDATA, "--reason has control "
+				    "characters or is not UTF-8");
+			break;
 		default:
 			if (!cli_option(&c, opt, optarg, usage))
 				usage(1);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "conv.h"
+#include "kv.h"
 #include "staff.h"
 #include "perm.h"
 #include "store.h"
@@ -99,7 +100,12 @@ main(int argc, char **argv)
 		case OPT_NONE: none = 1; break;
 		case OPT_ADD: add = optarg; break;
 		case OPT_REMOVE: removed = optarg; break;
-		case OPT_REASON: reason = optarg; break;
+		case OPT_REASON:
+			reason = optarg;
+			if (!kv_value_ok(reason))
+				die(INBOX_EDATA, "--reason has control "
+				    "characters or is not UTF-8");
+			break;
 		default:
 			if (!cli_option(&c, opt, optarg, usage))
 				usage(1);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "conv.h"
+#include "kv.h"
 #include "perm.h"
 #include "store.h"
 
@@ -105,7 +106,12 @@ main(int argc, char **argv)
 	    NULL)) != -1)
 		switch (opt) {
 		case 'U': unblock = 1; break;
-		case OPT_REASON: reason = optarg; break;
+		case OPT_REASON:
+			reason = optarg;
+			if (!kv_value_ok(reason))
+				die(INBOX_EDATA, "--reason has control "
+				    "characters or is not UTF-8");
+			break;
 		default:
 			if (!cli_option(&c, opt, optarg, usage))
 				usage(1);

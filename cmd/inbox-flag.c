@@ -92,6 +92,7 @@ all_read(struct store *st, struct filter *f, int *changed)
 		struct conv cv;
 
 		if (v[i].unread && filter_match(f, &v[i]) &&
+		    perm_sees(st, v[i].members, v[i].assignee) &&
 		    conv_load(st, v[i].id, &cv) == 0) {
 			if (apply_msgs(st, &cv, changed) < 0)
 				ret = warn_lib();
@@ -130,7 +131,20 @@ main(int argc, char **argv)
 	for (const struct option *o = filter_longopts; o->name; o++)
 		longopts[k++] = *o;
 	memset(&longopts[k], 0, sizeof(*longopts));
-	filter_init(&f, NULL, "UTC");
+	/* first pass: the store, for its time zone */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "0hqC:u:", longopts,
+	    NULL)) != -1)
+		if (opt == 'C' || opt == 'u' || opt == 'h' ||
+		    opt == OPT_VERSION)
+			cli_option(&c, opt, optarg, usage);
+	opterr = 1;
+	optind = 0;
+	if (store_open(&st, c.dir, "inbox-flag", c.user) < 0 ||
+	    perm_require(st, "messages.view") < 0)
+		die_lib();
+	filter_init(&f, st->user, config_str(st->cfg, "business.timezone",
+	    "UTC"));
 	while ((opt = getopt_long(argc, argv, "0hqC:u:", longopts,
 	    NULL)) != -1) {
 		int r;
@@ -141,6 +155,8 @@ main(int argc, char **argv)
 			what = opt;
 			continue;
 		}
+		if (filter_is_search(opt))
+			usage(1);	/* a search picks no date: too wide */
 		r = filter_option(&f, opt, optarg);
 		if (r < 0)
 			die_lib();
@@ -156,11 +172,8 @@ main(int argc, char **argv)
 	if (!what || (nfilters && what != OPT_ALLREAD) ||
 	    (what == OPT_ALLREAD && argc))
 		usage(1);
-	if (store_open(&st, c.dir, "inbox-flag", c.user) < 0 ||
-	    perm_require(st, "messages.view") < 0 ||
-	    store_lock(st) < 0)
+	if (store_lock(st) < 0)
 		die_lib();
-	f.me = st->user;
 	if (what == OPT_ALLREAD)
 		ret = all_read(st, &f, &changed);
 	else {

@@ -11,7 +11,7 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: inbox-init [-q] [-u USER] [DIR]\n");
+	    "usage: inbox-init [-q] [-C DIR] [-u USER] [DIR]\n");
 	exit(status ? INBOX_EUSAGE : cli_done(0));
 }
 

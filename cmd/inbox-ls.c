@@ -16,12 +16,13 @@
 #include "perm.h"
 #include "summary.h"
 
-enum { OPT_COUNTS = OPT_FIRST_CMD, OPT_PAGE };
+enum { OPT_COUNTS = OPT_FIRST_CMD, OPT_PAGE, OPT_ASOF };
 
 static struct cli c;
 static struct filter f;
 static int messages, counts;
 static long limit, page = 1;
+static time_t asof;
 
 static void
 usage(int status)
@@ -320,6 +321,8 @@ main(int argc, char **argv)
 	static const struct option own[] = {
 		{ "counts", no_argument, NULL, OPT_COUNTS },
 		{ "page", required_argument, NULL, OPT_PAGE },
+		{ "as-of", required_argument, NULL, OPT_ASOF },
+		{ "as-of", required_argument, NULL, OPT_ASOF },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -341,7 +344,8 @@ main(int argc, char **argv)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "0hmn:qs:C:u:", longopts,
 	    NULL)) != -1)
-		if (opt == 'C' || opt == 'u')
+		if (opt == 'C' || opt == 'u' || opt == 'h' ||
+		    opt == OPT_VERSION)
 			cli_option(&c, opt, optarg, usage);
 	first = optind;		/* getopt moved the @VIEWs here */
 	opterr = 1;
@@ -362,6 +366,10 @@ main(int argc, char **argv)
 		switch (opt) {
 		case 'm': messages = 1; continue;
 		case OPT_COUNTS: counts = 1; continue;
+		case OPT_ASOF:
+			if (time_parse(optarg, f.tz, &asof) < 0)
+				die_lib();
+			continue;
 		case 'n':
 		case OPT_PAGE:
 			num = strtol(optarg, &end, 10);
@@ -389,7 +397,18 @@ main(int argc, char **argv)
 		limit = 50;
 	if (perm_require(st, "messages.view") < 0)
 		die_lib();
-	if (summary_all(st, &v, &n) < 0)
+	if (asof) {
+		/* the inbox as the office saw it then, from git history */
+		struct store *then;
+
+		if (store_open_at(st, asof, &then) < 0)
+			die_lib();
+		store_close(st);
+		st = then;
+		f.me = st->user;
+		if (summary_scan(st, &v, &n) < 0)
+			die_lib();
+	} else if (summary_all(st, &v, &n) < 0)
 		die_lib();
 	if (counts) {
 		print_counts(st, v, n);
@@ -430,6 +449,9 @@ done:
 	for (size_t i = 0; i < n; i++)
 		summary_free(&v[i]);
 	free(v);
-	store_close(st);
+	if (asof)
+		store_close_at(st);
+	else
+		store_close(st);
 	return cli_done(counts || shown ? 0 : INBOX_ENOMATCH);
 }

@@ -444,6 +444,20 @@ main(int argc, char **argv)
 	    strcmp(format, "whatsapp") && strcmp(format, "email") &&
 	    strcmp(format, "kannel") && strcmp(format, "json"))
 		die(INBOX_EUSAGE, "unknown format '%s'", format);
+	if (cgi && !format && getenv("QUERY_STRING") &&
+	    getenv("REQUEST_METHOD") && strcmp(getenv("REQUEST_METHOD"),
+	    "GET")) {
+		/* a webhook URL may say what it carries: ?format=twilio */
+		struct form q = { NULL, 0 };
+		const char *qs = getenv("QUERY_STRING");
+		static char fmt[16];
+
+		if (form_parse(&q, qs, strlen(qs)) == 0 && form_get(&q,
+		    "format") && strlen(form_get(&q, "format")) < sizeof(fmt))
+			format = strcpy(fmt, form_get(&q, "format"));
+		form_free(&q);
+		inbox_error_clear();
+	}
 	if (read_input(&in) < 0)
 		return fail(inbox_errcode());
 	if (store_open(&st, c.dir, "inbox-recv", c.user) < 0)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json.h"
 #include "kv.h"
 #include "outbox.h"
 #include "store.h"
@@ -14,7 +15,7 @@
 enum {
 	OPT_CHANNEL = OPT_FIRST_CMD, OPT_TYPE, OPT_TEMPLATE, OPT_VAR,
 	OPT_ATTACH, OPT_AT, OPT_DRY, OPT_FLUSH, OPT_RETRY, OPT_SPLIT, OPT_JOB,
-	OPT_AUTO
+	OPT_AUTO, OPT_NOTE
 };
 
 static struct cli c;
@@ -28,21 +29,40 @@ usage(int status)
 	    "                  [--template NAME [--var NAME=VALUE]...] "
 	    "[--attach FILE]...\n"
 	    "                  [--at TIME] [--split] [--job JOB] "
-	    "[--automatic] [--dry-run]\n"
-	    "                  TARGET [TEXT ... | -]\n"
+	    "[--automatic] [--note]\n"
+	    "                  [--dry-run] [--json] TARGET [TEXT ... | -]\n"
 	    "       inbox-send [-q] [-C DIR] [-u USER] [--json] --flush\n"
-	    "       inbox-send [-q] [-C DIR] [-u USER] --retry ID\n");
+	    "       inbox-send [-q] [-C DIR] [-u USER] [--json] --retry ID\n");
 	exit(status ? INBOX_EUSAGE : cli_done(0));
 }
 
 static void
 report(const struct send_report *r, void *arg)
 {
-	(void)arg;
-	if (c.quiet)
+	int flushing = arg != NULL;
+
+	if (c.quiet || (r->skipped && flushing))
 		return;
-	if (r->skipped && !c.json)
+	if (c.json) {
+		struct json *o = json_obj();
+		char t[32], *line;
+
+		json_set_str(o, "id", r->id);
+		json_set_str(o, "status", r->status);
+		if (*r->error)
+			json_set_str(o, "error", r->error);
+		if (*r->provider_id)
+			json_set_str(o, "provider_id", r->provider_id);
+		if (r->next_try) {
+			time_iso(r->next_try, t, sizeof(t));
+			json_set_str(o, "next_try", t);
+		}
+		line = json_dump(o);
+		printf("%s\n", line);
+		free(line);
+		json_free(o);
 		return;
+	}
 	printf("%s\t%s", r->id, r->status);
 	if (*r->error)
 		printf("\t%s", r->error);
@@ -92,6 +112,7 @@ main(int argc, char **argv)
 		{ "split", no_argument, NULL, OPT_SPLIT },
 		{ "job", required_argument, NULL, OPT_JOB },
 		{ "automatic", no_argument, NULL, OPT_AUTO },
+		{ "note", no_argument, NULL, OPT_NOTE },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -134,6 +155,7 @@ main(int argc, char **argv)
 		case OPT_SPLIT: o.split = 1; break;
 		case OPT_JOB: o.job = optarg; break;
 		case OPT_AUTO: o.automatic = 1; break;
+		case OPT_NOTE: o.note = 1; break;
 		default:
 			if (!cli_option(&c, opt, optarg, usage))
 				usage(1);
@@ -147,7 +169,7 @@ main(int argc, char **argv)
 	if (store_open(&st, c.dir, "inbox-send", c.user) < 0)
 		die_lib();
 	if (flush) {
-		ret = outbox_flush(st, report, NULL);
+		ret = outbox_flush(st, report, (void *)"flush");
 		store_close(st);
 		return cli_done(ret);
 	}
@@ -198,9 +220,10 @@ main(int argc, char **argv)
 				printf("%s\tpending_approval\n", q.ids[i]);
 			continue;
 		}
-		if (o.at > inbox_now()) {
+		if (q.internal) {
 			if (!c.quiet)
-				printf("%s\tscheduled\n", q.ids[i]);
+				printf("%s\t%s\n", q.ids[i], o.note ? "note" :
+				    "delivered");
 			continue;
 		}
 		if (outbox_deliver(st, q.ids[i], &rep) < 0) {

@@ -51,6 +51,12 @@ const struct option filter_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+int
+filter_is_search(int opt)
+{
+	return opt == 's' || opt == FILTER_OPT + F_SEARCH;
+}
+
 void
 filter_init(struct filter *f, const char *me, const char *tz)
 {

@@ -37,6 +37,9 @@ struct filter {
 #define FILTER_OPT 400
 extern const struct option filter_longopts[];
 
+/* 1 when opt is a search (-s, --search). */
+int filter_is_search(int opt);
+
 /* Defaults: open conversations, last 30 days, recent first. */
 void filter_init(struct filter *f, const char *me, const char *tz);
 /*

@@ -193,6 +193,86 @@ out:
 	return 0;
 }
 
+static int
+word_in(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; p && *p;) {
+		size_t k = strcspn(p, " ");
+
+		if (k == n && !strncmp(p, w, n))
+			return 1;
+		p += k + (p[k] == ' ');
+	}
+	return 0;
+}
+
+char *
+hook_notify_list(struct store *st, const char *conv, const char *author,
+    const char *mentions)
+{
+	struct conv c;
+	struct sb s = SB_INIT;
+
+	if (conv_load(st, conv, &c) < 0) {
+		inbox_error_clear();
+		return sb_detach(&s, NULL);
+	}
+	for (size_t i = 0; i < c.st.n; i++) {
+		const char *who = c.st.v[i].val, *pref;
+		struct sb k = SB_INIT;
+
+		if (strcmp(c.st.v[i].key, "member") ||
+		    (author && !strcmp(who, author)) ||
+		    kv_has(&c.st, "muted", who) || word_in(s.buf, who))
+			continue;
+		sb_addf(&k, "staff.%s.notify", who);
+		pref = config_str(st->cfg, k.buf, "all");
+		sb_release(&k);
+		if (!strcmp(pref, "none") || (!strcmp(pref, "mentions") &&
+		    !word_in(mentions, who)))
+			continue;
+		sb_addf(&s, "%s%s", s.len ? " " : "", who);
+	}
+	conv_free(&c);
+	return sb_detach(&s, NULL);
+}
+
+int
+hook_post(struct store *st, const char *name, const char *conv,
+    const char *message, const char *author, const char *mentions,
+    struct sb *out)
+{
+	struct hook_env e = { name, conv, NULL, NULL, message, NULL, NULL };
+	struct sb ne = SB_INIT, me = SB_INIT;
+	const char *extra[3];
+	char *list;
+	struct conv c;
+	int status = 0;
+
+	if (!hook_exists(st, name))
+		return 0;
+	list = hook_notify_list(st, conv, author, mentions);
+	sb_addf(&ne, "INBOX_NOTIFY=%s", list);
+	sb_addf(&me, "INBOX_MENTIONS=%s", mentions ? mentions : "");
+	extra[0] = ne.buf;
+	extra[1] = me.buf;
+	extra[2] = NULL;
+	e.extra = extra;
+	if (conv_load(st, conv, &c) == 0)
+		e.customer = kv_get(&c.st, "contact");
+	else
+		memset(&c, 0, sizeof(c));
+	if (hook_run(st, name, &e, &status, out) < 0)
+		status = -1;
+	conv_free(&c);
+	free(list);
+	sb_release(&ne);
+	sb_release(&me);
+	return status;
+}
+
 int
 hook_event(struct store *st, const char *name, const char *conv,
     const char *message, const char *job, struct sb *out)
@@ -203,6 +283,8 @@ hook_event(struct store *st, const char *name, const char *conv,
 
 	if (!hook_exists(st, name))
 		return 0;
+	if (!job && str_startswith(name, "post-"))
+		return hook_post(st, name, conv, message, NULL, NULL, out);
 	if (conv && conv_load(st, conv, &c) == 0)
 		e.customer = kv_get(&c.st, "contact");
 	else

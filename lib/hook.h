@@ -56,6 +56,24 @@ int hook_event(struct store *st, const char *name, const char *conv,
 int hook_job(struct store *st, const char *hook, const char *job,
     struct sb *out);
 
+/*
+ * Who should hear of a new message in a conversation: its members, less
+ * its author, less those who muted it (inbox-flag --mute) and those who
+ * want only mentions (staff: LOGIN: notify: mentions) unless mentioned,
+ * and those who want nothing (notify: none).  Non-members are never
+ * notified.  A space-separated list, malloc'd.
+ */
+char *hook_notify_list(struct store *st, const char *conv,
+    const char *author, const char *mentions);
+
+/*
+ * Fire a post-* hook for a message with INBOX_NOTIFY (the list above)
+ * and INBOX_MENTIONS set.
+ */
+int hook_post(struct store *st, const char *name, const char *conv,
+    const char *message, const char *author, const char *mentions,
+    struct sb *out);
+
 /* 1 when hooks/<name> exists and is executable. */
 int hook_exists(struct store *st, const char *name);
 

@@ -5,8 +5,9 @@
  * mblaze and notmuch read a conversation directly; X-Inbox-* headers carry
  * the rest (see inbox(5)):
  *
- *	X-Inbox-Channel: sms | mms | whatsapp | email | voice | portal | note
- *	X-Inbox-Direction: in | out
+ *	X-Inbox-Channel: sms | mms | whatsapp | email | voice | portal |
+ *	                 note (staff only) | team | system (a system line)
+ *	X-Inbox-Direction: in | out | sys
  *	X-Inbox-Type: reply | manual | confirmation | reminder | ...
  *	X-Inbox-Status: received | queued | sent | delivered | read | failed...
  *	X-Inbox-Address: the customer's address on this channel

@@ -1,6 +1,7 @@
 /*
  * outbox.c - compose, queue and deliver outbound messages.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "phone.h"
 #include "policy.h"
 #include "sms.h"
+#include "staff.h"
 #include "template.h"
 #include "transport.h"
 
@@ -44,6 +46,62 @@ target_free(struct target *t)
 	free(t->seed_addr);
 }
 
+/*
+ * Team threads never leave through a transport: "team" is the common
+ * thread of all staff, "@LOGIN" the direct thread with one colleague.
+ */
+static int
+team_target(struct store *st, const char *arg, struct target *t)
+{
+	struct sb key = SB_INIT, name = SB_INIT;
+	const char *other = arg[0] == '@' ? arg + 1 : NULL;
+	char iso[32];
+	int r = 0;
+
+	if (other) {
+		const char *a = strcmp(st->user, other) < 0 ? st->user : other;
+		const char *b = a == st->user ? other : st->user;
+
+		if (staff_check(st, other) < 0)
+			return -1;
+		if (!strcmp(other, st->user))
+			return inbox_error(INBOX_EUSAGE, "a direct thread "
+			    "needs another member of staff");
+		sb_addf(&key, "team:%s+%s", a, b);
+		sb_addf(&name, "%s, %s", a, b);
+	} else {
+		sb_adds(&key, "team:all");
+		sb_adds(&name, "Team");
+	}
+	conv_id(key.buf, t->conv);
+	if (conv_load(st, t->conv, &t->c) < 0)
+		r = -1;
+	else if (!t->c.exists) {
+		time_iso(inbox_now(), iso, sizeof(iso));
+		kv_set(&t->c.st, "kind", "team");
+		kv_set(&t->c.st, "name", name.buf);
+		kv_set(&t->c.st, "status", "open");
+		kv_set(&t->c.st, "created", iso);
+		kv_add(&t->c.st, "member", st->user);
+		if (other)
+			kv_add(&t->c.st, "member", other);
+	}
+	if (r == 0 && !other) {
+		char **v;
+		size_t n;
+
+		/* the common thread holds everyone on the staff list */
+		staff_list(st, &v, &n);
+		for (size_t i = 0; i < n; i++)
+			kv_add(&t->c.st, "member", v[i]);
+		strv_free(v, n);
+		kv_add(&t->c.st, "member", st->user);
+	}
+	sb_release(&key);
+	sb_release(&name);
+	return r;
+}
+
 static int
 resolve(struct store *st, const char *arg, struct target *t)
 {
@@ -51,6 +109,8 @@ resolve(struct store *st, const char *arg, struct target *t)
 	struct sb key = SB_INIT;
 
 	memset(t, 0, sizeof(*t));
+	if (!strcmp(arg, "team") || arg[0] == '@')
+		return team_target(st, arg, t);
 	if (conv_resolve(st, arg, t->conv) == 0)
 		goto load;
 	if (inbox_errcode() == INBOX_EUSAGE && !strchr(arg, '@') &&
@@ -260,6 +320,7 @@ struct compose {
 	size_t natt;
 	int segments;
 	const struct kv *wa;	/* WhatsApp template headers, or NULL */
+	const char *mentions;	/* staff logins mentioned */
 };
 
 static int
@@ -286,6 +347,8 @@ compose(struct store *st, const struct target *t, const struct compose *c,
 		goto out;
 	if (c->segments)
 		sb_addf(out, "X-Inbox-Segments: %d\n", c->segments);
+	if (c->mentions && *c->mentions)
+		sb_addf(out, "X-Inbox-Mentions: %s\n", c->mentions);
 	for (size_t i = 0; c->wa && i < c->wa->n; i++)
 		if (msg_header(out, c->wa->v[i].key, c->wa->v[i].val) < 0)
 			goto out;
@@ -467,12 +530,12 @@ write_queued(struct store *st, struct target *t, const char *uniq,
 	conv_dir(t->conv, dir, sizeof(dir));
 	sb_addf(&name, "%s:2,S", uniq);
 	sb_addf(&id, "%s/%s\n", t->conv, uniq);
-	if (gated)
+	if (gated == 1)
 		snprintf(qp, sizeof(qp), "idx/approval/%s", uniq);
 	else
 		queue_path(uniq, qp, sizeof(qp));
 	r = store_deliver(st, dir, "cur", name.buf, file->buf, file->len);
-	if (r == 0)
+	if (r == 0 && gated != 2)	/* internal: nothing to deliver */
 		r = store_put(st, qp, id.buf, id.len);
 	sb_release(&name);
 	if (r == 0) {
@@ -521,6 +584,45 @@ check_perms(struct store *st, const struct target *t, int *gated)
 	}
 	return inbox_error(INBOX_EPOLICY, "%s may not send messages (needs "
 	    "messages.send)", st->user);
+}
+
+/*
+ * @login in a message mentions a member of staff: they join the thread
+ * when they may be in it (any staff in a team thread; staff allowed to
+ * talk to customers in a customer's thread).  The logins go to out.
+ */
+static void
+mention(struct store *st, struct target *t, const char *text, int internal,
+    char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (const char *p = text; (p = strchr(p, '@'));) {
+		char login[64];
+		size_t k = 0;
+
+		if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '.')) {
+			p++;	/* an email address, not a mention */
+			continue;
+		}
+		p++;
+		while (k < sizeof(login) - 1 && (isalnum((unsigned char)p[k]) ||
+		    p[k] == '-' || p[k] == '_'))
+			login[k] = p[k], k++;
+		login[k] = '\0';
+		p += k;
+		if (!k || !staff_configured(st) || !staff_known(st, login) ||
+		    strstr(out, login))
+			continue;
+		if (!internal && !perm_has(st, login, "customers.chat"))
+			continue;
+		kv_add(&t->c.st, "member", login);
+		len += (size_t)snprintf(out + len, n - len, "%s%s",
+		    len ? " " : "", login);
+		if (len >= n)
+			break;
+	}
 }
 
 static int
@@ -593,16 +695,24 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	struct send_check chk = { 0 };
 	char *text = NULL, *subject = NULL, *tmpl = NULL, **parts = NULL;
 	char iso[32];
-	int nparts = 1, r = -1;
+	int nparts = 1, r = -1, internal;
 	struct sms_info si;
 
 	memset(q, 0, sizeof(*q));
 	if (resolve(st, o->target, &t) < 0)
 		return -1;
+	internal = o->note || kv_has(&t.c.st, "kind", "team");
 	if (!is_automatic(o) && check_perms(st, &t, &gated) < 0)
 		goto out;
-	c.channel = pick_channel(st, o, &t);
-	c.to = recipient(st, c.channel, &t);
+	if (internal) {
+		/* notes and team messages are the staff's, never sent */
+		gated = 0;
+		c.channel = o->note ? "note" : "team";
+		c.to = t.conv;
+	} else {
+		c.channel = pick_channel(st, o, &t);
+		c.to = recipient(st, c.channel, &t);
+	}
 	if (!c.to) {
 		inbox_error(INBOX_EUSAGE, "%s has no %s address", o->target,
 		    !strcmp(c.channel, "email") ? "email" : "phone");
@@ -637,8 +747,8 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	if (render_text(st, o, &t, &jobvars, &text, &subject, &tmpl,
 	    &wa) < 0)
 		goto out;
-	if (!strcmp(c.channel, "whatsapp") && whatsapp_window(&t, &wa,
-	    &use_tmpl) < 0)
+	if (!internal && !strcmp(c.channel, "whatsapp") &&
+	    whatsapp_window(&t, &wa, &use_tmpl) < 0)
 		goto out;
 	if (use_tmpl)
 		c.wa = &wa;
@@ -655,9 +765,11 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	chk.address = c.to;
 	chk.text = text;
 	chk.automatic = o->automatic;
-	if (policy_check(st, &chk) < 0 || policy_length(st, &chk,
-	    o->split) < 0)
+	if (!internal && (policy_check(st, &chk) < 0 ||
+	    policy_length(st, &chk, o->split) < 0))
 		goto out;
+	mention(st, &t, text, internal, q->mentions, sizeof(q->mentions));
+	c.mentions = q->mentions;
 	c.type = chk.type;
 	c.subject = subject;
 	c.job = o->job;
@@ -665,13 +777,13 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	c.at = o->at > inbox_now() ? o->at : 0;
 	/* automatic messages wait for the customer's sending window, except
 	 * replies to a customer who has just written */
-	if (is_automatic(o) && strcmp(c.type, "after-hours") &&
+	if (!internal && is_automatic(o) && strcmp(c.type, "after-hours") &&
 	    strcmp(c.type, "help") && strcmp(c.type, "stop-confirmation") &&
 	    !quiet_ok(st, t.contact_id, c.type,
 	    c.at ? c.at : inbox_now(), &held))
 		c.at = held;
-	c.status = gated ? "pending_approval" : c.at ? "scheduled" :
-	    "queued";
+	c.status = internal ? (o->note ? "note" : "delivered") :
+	    gated ? "pending_approval" : c.at ? "scheduled" : "queued";
 	c.attach = o->attach;
 	c.natt = o->natt;
 	if (o->split && !strcmp(c.channel, "sms")) {
@@ -706,7 +818,8 @@ outbox_queue(struct store *st, const struct send_opts *o,
 			sb_release(&file);
 			continue;
 		}
-		if (write_queued(st, &t, uniq, &file, gated, q) < 0) {
+		if (write_queued(st, &t, uniq, &file, internal ? 2 : gated,
+		    q) < 0) {
 			sb_release(&file);
 			goto out;
 		}
@@ -744,9 +857,16 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	store_trailer(st, "Conversation", t.conv);
 	for (size_t i = 0; i < q->n; i++)
 		store_trailer(st, "Message", q->ids[i]);
-	r = store_commit(st, "%s %s to %s (%s)", gated ? "hold for approval" :
-	    c.at ? "schedule" : "queue", c.channel, c.to, c.type) < 0 ? -1 : 0;
+	if (internal)
+		r = store_commit(st, "%s in %s%s%s", o->note ? "note" :
+		    "team message", t.conv, *q->mentions ? ", mentioning " :
+		    "", q->mentions) < 0 ? -1 : 0;
+	else
+		r = store_commit(st, "%s %s to %s (%s)", gated ?
+		    "hold for approval" : c.at ? "schedule" : "queue",
+		    c.channel, c.to, c.type) < 0 ? -1 : 0;
 	q->gated = gated;
+	q->internal = internal;
 out:
 	if (parts) {
 		for (int i = 0; i < nparts; i++)

@@ -34,6 +34,7 @@ struct send_opts {
 	int split;		/* split a text over the SMS limit */
 	const char *job;	/* X-Inbox-Job */
 	int automatic;		/* sent by a hook or a rule, not a person */
+	int note;		/* a private note: staff only, never sent */
 };
 
 struct send_queued {
@@ -45,6 +46,8 @@ struct send_queued {
 	int segments;
 	char duplicate[200];	/* not sent: this earlier message covers it */
 	int gated;		/* waiting in the approval queue */
+	int internal;		/* a note or team message: nothing to deliver */
+	char mentions[256];	/* staff mentioned (space separated) */
 };
 
 /*

@@ -654,3 +654,603 @@ repo_reindex(struct repo *r)
 	git_tree_free(t);
 	return e < 0 ? gerr(INBOX_EFAIL, "write index") : 0;
 }
+
+/* --- sync: remotes, merge bases, merge commits ----------------------- */
+
+enum {
+	TRY_USER = 1, TRY_KEYDATA = 2, TRY_KEY = 4, TRY_AGENT = 8,
+	TRY_PASS = 16
+};
+
+struct remote_ctx {
+	const struct repo_cred *c;
+	int tried;		/* TRY_* already offered */
+	int rejected;		/* the remote refused a ref update */
+};
+
+static int
+cred_cb(git_credential **out, const char *url, const char *url_user,
+    unsigned int allowed, void *payload)
+{
+	struct remote_ctx *x = payload;
+	const struct repo_cred *c = x->c;
+	const char *user = url_user && *url_user ? url_user :
+	    c && c->user ? c->user : "git";
+	const char *sock = getenv("SSH_AUTH_SOCK");
+
+	(void)url;
+	if ((allowed & GIT_CREDENTIAL_USERNAME) && !(x->tried & TRY_USER)) {
+		x->tried |= TRY_USER;
+		return git_credential_username_new(out, user);
+	}
+	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+		if (c && c->ssh_key_data && !(x->tried & TRY_KEYDATA)) {
+			x->tried |= TRY_KEYDATA;
+			return git_credential_ssh_key_memory_new(out, user,
+			    NULL, c->ssh_key_data, c->ssh_pass);
+		}
+		if (c && c->ssh_key && !(x->tried & TRY_KEY)) {
+			x->tried |= TRY_KEY;
+			return git_credential_ssh_key_new(out, user, NULL,
+			    c->ssh_key, c->ssh_pass);
+		}
+		if (sock && *sock && !(x->tried & TRY_AGENT)) {
+			x->tried |= TRY_AGENT;
+			return git_credential_ssh_key_from_agent(out, user);
+		}
+	}
+	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && c &&
+	    c->password && !(x->tried & TRY_PASS)) {
+		x->tried |= TRY_PASS;
+		return git_credential_userpass_plaintext_new(out, user,
+		    c->password);
+	}
+	git_error_set_str(GIT_ERROR_NET, "no (more) credentials to offer: "
+	    "load a key into ssh-agent, put one in secrets/ssh-key or set "
+	    "INBOX_SECRET_SYNC_PASSWORD");
+	return GIT_EAUTH;
+}
+
+/* A failure to talk to a remote: 75 (try again later) unless the remote
+ * refused who we are. */
+static int
+remote_err(int e, const char *url)
+{
+	const git_error *ge = git_error_last();
+	int code = e == GIT_EAUTH || e == GIT_ECERTIFICATE ? INBOX_EFAIL :
+	    INBOX_ETEMP;
+
+	return inbox_error(code, "%s: %s", url,
+	    ge && ge->message ? ge->message : "cannot reach the remote");
+}
+
+int
+repo_remote_url(struct repo *r, const char *name, char **url)
+{
+	git_remote *rm;
+	const char *u;
+
+	if (git_remote_lookup(&rm, r->g, name) < 0) {
+		git_error_clear();
+		return 1;
+	}
+	u = git_remote_url(rm);
+	if (!u || !*u) {
+		git_remote_free(rm);
+		return 1;
+	}
+	*url = xstrdup(u);
+	git_remote_free(rm);
+	return 0;
+}
+
+static int
+set_ref(struct repo *r, const char *ref, const git_oid *id, const char *why)
+{
+	git_reference *ref_out;
+
+	if (git_reference_create(&ref_out, r->g, ref, id, 1, why) < 0)
+		return gerr(INBOX_EFAIL, ref);
+	git_reference_free(ref_out);
+	return 0;
+}
+
+int
+repo_fetch(struct repo *r, const char *url, const char *track,
+    const struct repo_cred *c, char theirs[OID_HEX])
+{
+	git_remote *rm;
+	git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
+	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+	struct remote_ctx x = { c, 0, 0 };
+	const git_remote_head **heads;
+	size_t nh;
+	git_oid id;
+	int found = 0, e, ret = -1;
+	struct sb spec = SB_INIT;
+	char *specs[1];
+	git_strarray sa = { specs, 1 };
+	git_commit *commit;
+
+	theirs[0] = '\0';
+	cb.credentials = cred_cb;
+	cb.payload = &x;
+	if (git_remote_create_anonymous(&rm, r->g, url) < 0)
+		return gerr(INBOX_EFAIL, url);
+	if ((e = git_remote_connect(rm, GIT_DIRECTION_FETCH, &cb, NULL,
+	    NULL)) < 0) {
+		remote_err(e, url);
+		goto out;
+	}
+	if ((e = git_remote_ls(&heads, &nh, rm)) < 0) {
+		remote_err(e, url);
+		goto out;
+	}
+	for (size_t i = 0; i < nh; i++)
+		if (!strcmp(heads[i]->name, "refs/heads/main")) {
+			git_oid_cpy(&id, &heads[i]->oid);
+			found = 1;
+		}
+	if (!found) {
+		ret = 1;
+		goto out;
+	}
+	sb_addf(&spec, "+refs/heads/main:%s", track);
+	specs[0] = spec.buf;
+	fo.callbacks = cb;
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	fo.update_fetchhead = 0;
+	if ((e = git_remote_download(rm, &sa, &fo)) < 0) {
+		remote_err(e, url);
+		goto out;
+	}
+	if (git_commit_lookup(&commit, r->g, &id) < 0) {
+		gerr(INBOX_ETEMP, "fetched main is missing");
+		goto out;
+	}
+	git_commit_free(commit);
+	if (set_ref(r, track, &id, "inbox-sync: fetch") < 0)
+		goto out;
+	git_oid_tostr(theirs, OID_HEX, &id);
+	ret = 0;
+out:
+	git_remote_disconnect(rm);
+	git_remote_free(rm);
+	sb_release(&spec);
+	return ret;
+}
+
+static int
+push_ref_cb(const char *ref, const char *status, void *payload)
+{
+	struct remote_ctx *x = payload;
+
+	(void)ref;
+	if (status)
+		x->rejected = 1;
+	return 0;
+}
+
+int
+repo_push(struct repo *r, const char *url, const char *track,
+    const struct repo_cred *c)
+{
+	git_remote *rm;
+	git_push_options po = GIT_PUSH_OPTIONS_INIT;
+	struct remote_ctx x = { c, 0, 0 };
+	char *specs[1] = { (char *)"refs/heads/main:refs/heads/main" };
+	git_strarray sa = { specs, 1 };
+	git_oid head;
+	int e, ret = -1;
+
+	if (head_oid(r, &head) != 0)
+		return inbox_error(INBOX_EFAIL, "nothing to push: "
+		    "refs/heads/main is missing");
+	po.callbacks.credentials = cred_cb;
+	po.callbacks.push_update_reference = push_ref_cb;
+	po.callbacks.payload = &x;
+	if (git_remote_create_anonymous(&rm, r->g, url) < 0)
+		return gerr(INBOX_EFAIL, url);
+	e = git_remote_push(rm, &sa, &po);
+	if (e == GIT_ENONFASTFORWARD || (e == 0 && x.rejected)) {
+		git_error_clear();
+		ret = 1;
+	} else if (e < 0)
+		remote_err(e, url);
+	else
+		ret = set_ref(r, track, &head, "inbox-sync: push");
+	git_remote_free(rm);
+	return ret;
+}
+
+int
+repo_clone(const char *url, const char *dir, const struct repo_cred *c)
+{
+	git_clone_options o = GIT_CLONE_OPTIONS_INIT;
+	struct remote_ctx x = { c, 0, 0 };
+	git_repository *g;
+	int e;
+
+	lib_init();
+	o.checkout_branch = "main";
+	o.fetch_opts.callbacks.credentials = cred_cb;
+	o.fetch_opts.callbacks.payload = &x;
+	o.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	if ((e = git_clone(&g, url, dir, &o)) < 0)
+		return e == GIT_ENOTFOUND || e == GIT_EEXISTS ?
+		    gerr(INBOX_EFAIL, url) : remote_err(e, url);
+	git_repository_free(g);
+	return 0;
+}
+
+int
+repo_ref(struct repo *r, const char *ref, char oid[OID_HEX])
+{
+	git_oid o;
+	int e = git_reference_name_to_id(&o, r->g, ref);
+
+	oid[0] = '\0';
+	if (e == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 1;
+	}
+	if (e < 0)
+		return gerr(INBOX_EFAIL, ref);
+	git_oid_tostr(oid, OID_HEX, &o);
+	return 0;
+}
+
+static int
+parse_oid(git_oid *o, const char *hex)
+{
+	if (git_oid_fromstr(o, hex) < 0)
+		return gerr(INBOX_EFAIL, hex);
+	return 0;
+}
+
+int
+repo_merge_base(struct repo *r, const char *a, const char *b,
+    char base[OID_HEX])
+{
+	git_oid oa, ob, ox;
+	int e;
+
+	base[0] = '\0';
+	if (parse_oid(&oa, a) < 0 || parse_oid(&ob, b) < 0)
+		return -1;
+	e = git_merge_base(&ox, r->g, &oa, &ob);
+	if (e == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 1;
+	}
+	if (e < 0)
+		return gerr(INBOX_EFAIL, "merge base");
+	git_oid_tostr(base, OID_HEX, &ox);
+	return 0;
+}
+
+int
+repo_ahead_behind(struct repo *r, const char *local, const char *upstream,
+    size_t *ahead, size_t *behind)
+{
+	git_oid ol, ou;
+	git_revwalk *w;
+
+	*ahead = *behind = 0;
+	if (parse_oid(&ol, local) < 0)
+		return -1;
+	if (upstream && *upstream) {
+		if (parse_oid(&ou, upstream) < 0)
+			return -1;
+		if (git_graph_ahead_behind(ahead, behind, r->g, &ol, &ou) < 0)
+			return gerr(INBOX_EFAIL, "count commits");
+		return 0;
+	}
+	if (git_revwalk_new(&w, r->g) < 0 || git_revwalk_push(w, &ol) < 0)
+		return gerr(INBOX_EFAIL, "revwalk");
+	while (git_revwalk_next(&ou, w) == 0)
+		(*ahead)++;
+	git_revwalk_free(w);
+	return 0;
+}
+
+static int
+delta_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct repo_delta *)a)->path,
+	    ((const struct repo_delta *)b)->path);
+}
+
+struct delta_list {
+	struct repo_delta *v;
+	size_t n, cap;
+};
+
+static int
+delta_cb(const git_diff_delta *d, float progress, void *payload)
+{
+	struct delta_list *l = payload;
+	struct repo_delta *x;
+
+	(void)progress;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	x = &l->v[l->n++];
+	memset(x, 0, sizeof(*x));
+	if (d->status == GIT_DELTA_DELETED) {
+		x->path = xstrdup(d->old_file.path);
+		git_oid_tostr(x->old, OID_HEX, &d->old_file.id);
+		return 0;
+	}
+	x->path = xstrdup(d->new_file.path);
+	if (d->status != GIT_DELTA_ADDED)
+		git_oid_tostr(x->old, OID_HEX, &d->old_file.id);
+	git_oid_tostr(x->new, OID_HEX, &d->new_file.id);
+	x->exec = d->new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+	return 0;
+}
+
+int
+repo_diff(struct repo *r, const char *a, const char *b,
+    struct repo_delta **v, size_t *n)
+{
+	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
+	git_tree *ta = NULL, *tb = NULL;
+	git_diff *diff = NULL;
+	struct delta_list l = { NULL, 0, 0 };
+	int ret = -1;
+
+	*v = NULL;
+	*n = 0;
+	if (a && *a && resolve_tree(r, a, &ta) < 0)
+		return -1;
+	if (resolve_tree(r, b, &tb) < 0)
+		goto out;
+	if (git_diff_tree_to_tree(&diff, r->g, ta, tb, &o) < 0 ||
+	    git_diff_foreach(diff, delta_cb, NULL, NULL, NULL, &l) < 0) {
+		gerr(INBOX_EFAIL, "diff");
+		repo_deltas_free(l.v, l.n);
+		goto out;
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), delta_cmp);
+	*v = l.v;
+	*n = l.n;
+	ret = 0;
+out:
+	git_diff_free(diff);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return ret;
+}
+
+void
+repo_deltas_free(struct repo_delta *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
+int
+repo_blob(struct repo *r, const char *oid, struct sb *out)
+{
+	git_oid o;
+	git_blob *b;
+
+	if (parse_oid(&o, oid) < 0)
+		return -1;
+	if (git_blob_lookup(&b, r->g, &o) < 0)
+		return gerr(INBOX_EFAIL, oid);
+	sb_add(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
+	git_blob_free(b);
+	return 0;
+}
+
+/* The blob id of path in tree t, zeroed when absent; 1 when present. */
+static int
+entry_id(git_tree *t, const char *path, git_oid *id)
+{
+	git_tree_entry *e;
+
+	memset(id, 0, sizeof(*id));
+	if (!t || git_tree_entry_bypath(&e, t, path) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	git_oid_cpy(id, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return 1;
+}
+
+int
+repo_last_change(struct repo *r, const char *tip, const char *base,
+    const char *const *paths, size_t n, time_t *when)
+{
+	git_revwalk *w;
+	git_oid o;
+	size_t left = n;
+
+	for (size_t i = 0; i < n; i++)
+		when[i] = 0;
+	if (n == 0)
+		return 0;
+	if (parse_oid(&o, tip) < 0)
+		return -1;
+	if (git_revwalk_new(&w, r->g) < 0)
+		return gerr(INBOX_EFAIL, "revwalk");
+	git_revwalk_sorting(w, GIT_SORT_TIME);
+	if (git_revwalk_push(w, &o) < 0) {
+		git_revwalk_free(w);
+		return gerr(INBOX_EFAIL, tip);
+	}
+	if (base && *base) {
+		git_oid ob;
+
+		if (parse_oid(&ob, base) < 0 || git_revwalk_hide(w, &ob) < 0) {
+			git_revwalk_free(w);
+			return gerr(INBOX_EFAIL, base);
+		}
+	}
+	while (left > 0 && git_revwalk_next(&o, w) == 0) {
+		git_commit *c;
+		git_tree *tc = NULL, *tp[8] = { NULL };
+		unsigned np;
+
+		if (git_commit_lookup(&c, r->g, &o) < 0)
+			continue;
+		np = git_commit_parentcount(c);
+		if (np > 8)
+			np = 8;
+		git_commit_tree(&tc, c);
+		for (unsigned k = 0; k < np; k++) {
+			git_commit *p;
+
+			if (git_commit_parent(&p, c, k) == 0) {
+				git_commit_tree(&tp[k], p);
+				git_commit_free(p);
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			git_oid ic, ip;
+			int hc, changed = 1;
+
+			if (when[i])
+				continue;
+			hc = entry_id(tc, paths[i], &ic);
+			for (unsigned k = 0; changed && k < np; k++) {
+				int hp = entry_id(tp[k], paths[i], &ip);
+
+				if (hp == hc && (!hc || git_oid_equal(&ic, &ip)))
+					changed = 0;
+			}
+			if (np == 0 && !hc)
+				changed = 0;
+			if (changed) {
+				when[i] = (time_t)git_commit_time(c);
+				left--;
+			}
+		}
+		for (unsigned k = 0; k < np; k++)
+			git_tree_free(tp[k]);
+		git_tree_free(tc);
+		git_commit_free(c);
+	}
+	git_revwalk_free(w);
+	return 0;
+}
+
+int
+repo_commit_merge(struct repo *r, const char *ours, const char *theirs,
+    const struct repo_update *up, size_t n, const char *name,
+    const char *email, time_t when, const char *msg, char out[OID_HEX])
+{
+	git_tree_update *tu = xcalloc(n ? n : 1, sizeof(*tu));
+	git_commit *parents[2] = { NULL, NULL };
+	git_tree *base = NULL, *tree = NULL;
+	git_signature *sig = NULL;
+	git_oid o, tree_id, commit_id;
+	size_t m;
+	int ret = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		tu[i].path = up[i].path;
+		if (up[i].del) {
+			tu[i].action = GIT_TREE_UPDATE_REMOVE;
+			continue;
+		}
+		tu[i].action = GIT_TREE_UPDATE_UPSERT;
+		tu[i].filemode = up[i].exec ? GIT_FILEMODE_BLOB_EXECUTABLE :
+		    GIT_FILEMODE_BLOB;
+		if (up[i].oid) {
+			if (parse_oid(&tu[i].id, up[i].oid) < 0)
+				goto out;
+		} else if (git_blob_create_from_buffer(&tu[i].id, r->g,
+		    up[i].data, up[i].len) < 0) {
+			gerr(INBOX_ETEMP, "write blob");
+			goto out;
+		}
+	}
+	if (parse_oid(&o, ours) < 0)
+		goto out;
+	if (git_commit_lookup(&parents[0], r->g, &o) < 0 ||
+	    git_commit_tree(&base, parents[0]) < 0) {
+		gerr(INBOX_EFAIL, ours);
+		goto out;
+	}
+	if (theirs && *theirs && (parse_oid(&o, theirs) < 0 ||
+	    git_commit_lookup(&parents[1], r->g, &o) < 0)) {
+		gerr(INBOX_EFAIL, theirs);
+		goto out;
+	}
+	m = prune_removals(base, tu, n);
+	if (git_tree_create_updated(&tree_id, r->g, base, m, tu) < 0 ||
+	    git_tree_lookup(&tree, r->g, &tree_id) < 0) {
+		gerr(INBOX_EFAIL, "build the merged tree");
+		goto out;
+	}
+	if (git_signature_new(&sig, name, email, (git_time_t)when, 0) < 0) {
+		gerr(INBOX_EFAIL, "signature");
+		goto out;
+	}
+	if (git_commit_create(&commit_id, r->g, NULL, sig, sig, NULL, msg,
+	    tree, parents[1] ? 2 : 1, (const git_commit **)parents) < 0) {
+		gerr(INBOX_ETEMP, "write the merge commit");
+		goto out;
+	}
+	git_oid_tostr(out, OID_HEX, &commit_id);
+	ret = 0;
+out:
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_commit_free(parents[0]);
+	git_commit_free(parents[1]);
+	free(tu);
+	return ret;
+}
+
+int
+repo_move_main(struct repo *r, const char *old, const char *new,
+    const char *why)
+{
+	git_reference *ref;
+	git_oid on, oo;
+	int e;
+
+	if (parse_oid(&on, new) < 0)
+		return -1;
+	if (old && *old) {
+		if (parse_oid(&oo, old) < 0)
+			return -1;
+		e = git_reference_create_matching(&ref, r->g,
+		    "refs/heads/main", &on, 1, &oo, why);
+	} else
+		e = git_reference_create(&ref, r->g, "refs/heads/main", &on,
+		    0, why);
+	if (e == GIT_EMODIFIED || e == GIT_EEXISTS || e == GIT_ELOCKED)
+		return gerr(INBOX_ETEMP, "refs/heads/main moved; try again");
+	if (e < 0)
+		return gerr(INBOX_EFAIL, "move refs/heads/main");
+	git_reference_free(ref);
+	return 0;
+}
+
+int
+repo_export(struct repo *r, const char *rev, const char *dir)
+{
+	git_checkout_options o = GIT_CHECKOUT_OPTIONS_INIT;
+	git_object *obj;
+	int e;
+
+	if (git_revparse_single(&obj, r->g, rev) < 0)
+		return gerr(INBOX_ENOMATCH, rev);
+	o.checkout_strategy = GIT_CHECKOUT_FORCE;
+	o.target_directory = dir;
+	o.disable_filters = 1;
+	e = git_checkout_tree(r->g, obj, &o);
+	git_object_free(obj);
+	return e < 0 ? gerr(INBOX_EFAIL, "export") : 0;
+}

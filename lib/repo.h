@@ -92,6 +92,10 @@ int repo_walk_files(struct repo *r, const char *rev, const char *prefix,
     int (*cb)(const char *path, const char *blob_oid, void *arg), void *arg);
 /* The blob id git would give these bytes. */
 int repo_hash(const void *data, size_t len, char oid[OID_HEX]);
+/* Write the tree of commit `rev` into directory dir (which must not
+ * exist yet), as it stood then: for inbox-ls --as-of. */
+int repo_export(struct repo *r, const char *rev, const char *dir);
+
 /* Make the index match HEAD, so that "git status" is clean (O(store);
  * for inbox-init and inbox-fsck --reindex only). */
 int repo_reindex(struct repo *r);
@@ -108,5 +112,106 @@ int repo_check(struct repo *r);
  */
 int repo_verify(struct repo *r,
     int (*cb)(const char *path, const char *oid, void *arg), void *arg);
+
+/*
+ * Sync (inbox-sync, lib/sync.c): remotes, merge bases and merge commits.
+ * The merge rules live in sync.c; these only move objects and refs.
+ */
+
+/* Where credentials for a remote come from (any may be NULL). */
+struct repo_cred {
+	const char *ssh_key;	/* private key file (secrets/ssh-key) */
+	const char *ssh_key_data; /* the key itself ($INBOX_SECRET_SSH_KEY) */
+	const char *ssh_pass;	/* its passphrase */
+	const char *user;	/* https user name */
+	const char *password;	/* https password or token */
+};
+/* ssh-agent ($SSH_AUTH_SOCK) is tried after the keys given. */
+
+/* The URL of git remote `name` (malloc'd); 1 when there is no such
+ * remote in .git/config. */
+int repo_remote_url(struct repo *r, const char *name, char **url);
+
+/*
+ * Fetch refs/heads/main of url into the ref `track` (refs/remotes/N/main)
+ * and put its id in theirs.  1 (theirs "") when the remote has no main
+ * yet.  -1 with class 75 when the remote cannot be reached, 2 when it
+ * refuses the credentials.
+ */
+int repo_fetch(struct repo *r, const char *url, const char *track,
+    const struct repo_cred *c, char theirs[OID_HEX]);
+
+/*
+ * Push refs/heads/main to url (never forced) and, when it went through,
+ * move `track` to it.  1 when the remote refused it because its main has
+ * moved on (fetch, merge, push again); -1 as for repo_fetch.
+ */
+int repo_push(struct repo *r, const char *url, const char *track,
+    const struct repo_cred *c);
+
+/* Clone url into dir (work tree checked out, branch main). */
+int repo_clone(const char *url, const char *dir, const struct repo_cred *c);
+
+/* The id a ref points at; 1 (oid "") when there is no such ref. */
+int repo_ref(struct repo *r, const char *ref, char oid[OID_HEX]);
+
+/* The best common ancestor of commits a and b; 1 when there is none. */
+int repo_merge_base(struct repo *r, const char *a, const char *b,
+    char base[OID_HEX]);
+
+/* Commits in local and not in upstream (ahead), and the other way round
+ * (behind); upstream NULL or "": every commit of local. */
+int repo_ahead_behind(struct repo *r, const char *local,
+    const char *upstream, size_t *ahead, size_t *behind);
+
+/* One path that differs between two trees: blob ids before and after
+ * ("" when the path is absent on that side) and the new mode. */
+struct repo_delta {
+	char *path;
+	char old[OID_HEX];
+	char new[OID_HEX];
+	int exec;
+};
+
+/* Every path that differs between commits a (NULL: the empty tree) and
+ * b, sorted by path; free with repo_deltas_free. */
+int repo_diff(struct repo *r, const char *a, const char *b,
+    struct repo_delta **v, size_t *n);
+void repo_deltas_free(struct repo_delta *v, size_t n);
+
+/* The contents of a blob. */
+int repo_blob(struct repo *r, const char *oid, struct sb *out);
+
+/*
+ * For each of the n paths, the commit time of the newest commit in
+ * base..tip that changed it (a merge changes a path only when it differs
+ * from every parent); 0 when none did.
+ */
+int repo_last_change(struct repo *r, const char *tip, const char *base,
+    const char *const *paths, size_t n, time_t *when);
+
+/* A change to a tree: an existing blob (oid) or new contents (data). */
+struct repo_update {
+	const char *path;
+	int del;
+	int exec;
+	const char *oid;	/* NULL: write data */
+	const char *data;
+	size_t len;
+};
+
+/*
+ * Write the commit "ours's tree with these updates" whose parents are
+ * ours and theirs (theirs NULL: ours only), without moving any ref; its
+ * id goes to out.
+ */
+int repo_commit_merge(struct repo *r, const char *ours, const char *theirs,
+    const struct repo_update *up, size_t n, const char *name,
+    const char *email, time_t when, const char *msg, char out[OID_HEX]);
+
+/* Move refs/heads/main from old to new (compare-and-swap); class 75
+ * when it was not at old any more. */
+int repo_move_main(struct repo *r, const char *old, const char *new,
+    const char *why);
 
 #endif

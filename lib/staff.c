@@ -3,6 +3,7 @@
  */
 #include <dirent.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "conv.h"
@@ -98,6 +99,20 @@ staff_field(struct store *st, const char *login, const char *field)
 	sb_addf(&k, "staff.%s.%s", login, field);
 	v = config_str(st->cfg, k.buf, NULL);
 	sb_release(&k);
+	if (!v) {
+		/* a staff contact's own field; kept for the life of st */
+		static struct kv kv = KV_INIT;
+		static char who[128];
+
+		if (strcmp(who, login)) {
+			kv_free(&kv);
+			who[0] = '\0';
+			if (staff_contact(st, login, &kv))
+				snprintf(who, sizeof(who), "%s", login);
+		}
+		if (*who)
+			v = kv_get(&kv, field);
+	}
 	return v;
 }
 

@@ -707,3 +707,76 @@ store_init(const char *dir, const char *user)
 	store_close(st);
 	return r;
 }
+
+static void
+remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *p;
+		struct stat sbuf;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		p = path_join(path, e->d_name);
+		if (lstat(p, &sbuf) == 0 && S_ISDIR(sbuf.st_mode))
+			remove_tree(p);
+		else
+			unlink(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(path);
+}
+
+int
+store_open_at(struct store *st, time_t when, struct store **out)
+{
+	char oid[OID_HEX], name[64];
+	struct store *at;
+	char *dir, *yaml;
+	int r;
+
+	*out = NULL;
+	if ((r = repo_commit_at(st->repo, when, oid)) != 0)
+		return r < 0 ? -1 : inbox_error(INBOX_ENOMATCH, "the store "
+		    "had no history yet at that time");
+	snprintf(name, sizeof(name), "tmp/as-of-%ld-%lld", (long)getpid(),
+	    (long long)when);
+	dir = store_path(st, name);
+	remove_tree(dir);
+	if (repo_export(st->repo, oid, dir) < 0) {
+		remove_tree(dir);
+		free(dir);
+		return -1;
+	}
+	at = xcalloc(1, sizeof(*at));
+	at->root = dir;
+	at->cmd = st->cmd;
+	at->lockfd = -1;
+	at->staff = -1;
+	sb_init(&at->trailers);
+	at->user = xstrdup(st->user);
+	yaml = path_join(dir, "inbox.yaml");
+	if (config_load(&at->cfg, yaml) < 0) {
+		config_free(at->cfg);
+		at->cfg = config_empty();
+		inbox_error_clear();
+	}
+	free(yaml);
+	at->repo = NULL;
+	*out = at;
+	return 0;
+}
+
+void
+store_close_at(struct store *at)
+{
+	if (!at)
+		return;
+	remove_tree(at->root);
+	store_close(at);
+}

@@ -66,6 +66,15 @@ const char *store_sharedir(void);
 /* The default hooks directory. */
 const char *store_hooksdir(void);
 
+/*
+ * A read-only view of the store as it stood at time `when`: the commit
+ * then is exported to a temporary directory under tmp/ and opened as a
+ * store sharing st's repository.  store_close_at() removes it.  Class 1
+ * when the store had no commit yet at that time.
+ */
+int store_open_at(struct store *st, time_t when, struct store **out);
+void store_close_at(struct store *at);
+
 /* Take the store lock, waiting up to the lock timeout ($INBOX_LOCK_TIMEOUT
  * or store.lock-timeout seconds, default 10); class 75 when it is busy. */
 int store_lock(struct store *st);

@@ -166,9 +166,7 @@ summary_compute(struct store *st, const char *id, struct convsum *s)
 			s->optedout = kv_get(&a, "optout") != NULL;
 		kv_free(&a);
 	}
-	if (kv_get(&c.st, "name"))
-		s->name = dupe(kv_get(&c.st, "name"));
-	else if (*s->contact) {
+	if (*s->contact) {
 		struct kv ck = KV_INIT;
 
 		if (contact_load(st, s->contact, &ck) == 0) {
@@ -177,6 +175,14 @@ summary_compute(struct store *st, const char *id, struct convsum *s)
 		}
 		kv_free(&ck);
 		inbox_error_clear();
+	}
+	if (kv_get(&c.st, "name")) {
+		free(s->name);
+		s->name = dupe(kv_get(&c.st, "name"));
+	}
+	if (!strcmp(s->kind, "team")) {
+		free(s->group);
+		s->group = dupe("team");
 	}
 	if (!s->name || !*s->name) {
 		free(s->name);
@@ -666,4 +672,23 @@ summary_reset(struct store *st)
 
 	free(p);
 	return r;
+}
+
+int
+summary_scan(struct store *st, struct convsum **v, size_t *n)
+{
+	struct changed c = { NULL, 0, 0 };
+
+	all_ids(st, &c);
+	*v = xcalloc(c.n ? c.n : 1, sizeof(**v));
+	*n = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		if (summary_compute(st, c.ids[i], &(*v)[*n]) == 0)
+			(*n)++;
+		else
+			inbox_error_clear();
+		free(c.ids[i]);
+	}
+	free(c.ids);
+	return 0;
 }

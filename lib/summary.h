@@ -53,6 +53,10 @@ void summary_free(struct convsum *s);
  */
 int summary_all(struct store *st, struct convsum **v, size_t *n);
 
+/* All summaries computed afresh from the files, without the cache (for
+ * a store exported as it was at some time). */
+int summary_scan(struct store *st, struct convsum **v, size_t *n);
+
 /* 1 when some activity time of s falls in [since, until]. */
 int summary_active(const struct convsum *s, time_t since, time_t until);
 

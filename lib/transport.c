@@ -60,8 +60,22 @@
  *		language	template language when the message names none
  *				(default business.locale, else en_US)
  *		secret whatsapp-token
- *	webhook	url		required; the message is POSTed as JSON, signed
- *				when secret webhook-secret is set
+ *	webhook	url		required; the message is POSTed as JSON:
+ *				{"id", "channel", "to", "to_name", "from",
+ *				"subject", "text", "type", "author",
+ *				"reply_to", "template": {"name", "language",
+ *				"params"}, "attachments": [{"name", "type",
+ *				"url", "path"}]} (absent values left out),
+ *				with Idempotency-Key (the message id),
+ *				X-Inbox-Timestamp and, when secret
+ *				webhook-secret is set, X-Inbox-Signature
+ *				(sign_inbox()); a JSON answer's "id" is the
+ *				provider id, else the message id
+ *
+ * Results: a provider that took the message is SEND_OK (also when the
+ * answer was cut short after a 2xx status: it is never sent twice); 408,
+ * 429 (with its Retry-After), 5xx, timeouts and network failures are
+ * SEND_TEMP, recorded "queued"; other refusals SEND_PERM, "failed".
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -264,8 +264,8 @@ msgfile() {
 	inbox-recv <"$D/twilio-status-undelivered.form" >/dev/null
 	f=$(msgfile "$id")
 	grep -qx 'X-Inbox-Status: undelivered' "$f"
-	grep -qx 'X-Inbox-Error: 30003 Unreachable destination handset' "$f"
-	[ "$(git log -1 --format=%s)" = "inbox-recv: undelivered $id 30003 Unreachable destination handset" ]
+	grep -qx 'X-Inbox-Error: 30005 Unknown destination handset' "$f"
+	[ "$(git log -1 --format=%s)" = "inbox-recv: undelivered $id 30005 Unknown destination handset" ]
 	# terminal: a late delivered changes nothing
 	before=$(snapshot)
 	inbox-recv <"$D/twilio-status-delivered.form" >/dev/null
@@ -277,10 +277,10 @@ msgfile() {
 	inbox-recv <"$D/twilio-status-failed.form" >/dev/null
 	f=$(msgfile "$id")
 	grep -qx 'X-Inbox-Status: failed' "$f"
-	grep -qx 'X-Inbox-Error: 30007' "$f"
+	grep -qx 'X-Inbox-Error: 30008' "$f"
 	[ "$(inbox-ls --failed | cut -f1)" = bfda3c3376e9 ]
 	run inbox-show -n bfda3c3376e9
-	[ "${lines[2]}" = "	error: 30007" ]
+	[ "${lines[2]}" = "	error: 30008" ]
 }
 
 @test "status: an unknown MessageSid exits 1 with a message, no commit" {

@@ -34,6 +34,7 @@ setup() {
 	server.errorlog = "$W/error.log"
 	server.modules = ( "mod_setenv", "mod_cgi" )
 	cgi.assign = ( ".cgi" => "" )
+	mimetype.assign = ( ".png" => "image/png" )
 	setenv.add-environment = (
 		"INBOX_SECRET_WHATSAPP_VERIFY_TOKEN" => "verify-me-42"
 	)
@@ -186,4 +187,21 @@ TWIML='<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 	[ "${lines[0]}" = "HTTP/1.1 400 Bad Request" ]
 	[ "${lines[2]}" = "webhook larger than 1048576 bytes" ]
 	[ "$(snapshot)" = "$before" ]
+}
+
+@test "cgi: an MMS whose photo the same server serves: fetched and kept as a MIME part" {
+	mkdir -p "$W/www/m"
+	cp "$D/leak.png" "$W/www/m/leak.png"
+	printf 'MessageSid=MM00000000000000000000000000000077&AccountSid=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&From=%%2B15557654321&To=%%2B15550001111&Body=This+is+the+leak&NumMedia=1&NumSegments=1&MediaContentType0=image%%2Fpng&MediaUrl0=http%%3A%%2F%%2F127.0.0.1%%3A%s%%2Fm%%2Fleak.png&SmsStatus=received&ApiVersion=2010-04-01' \
+	    "$PORT" >"$BATS_TEST_TMPDIR/mms"
+	run post "$BATS_TEST_TMPDIR/mms"
+	[ "${lines[0]}" = "HTTP/1.1 200 OK" ]
+	f=$(ls conv/bf/bfda3c3376e9/new/*)
+	grep -qx "X-Inbox-Media: http://127.0.0.1:$PORT/m/leak.png image/png" "$f"
+	! grep -q '^X-Inbox-Media-Error:' "$f"
+	# the photo, base64 between its part's headers and the next boundary
+	sed -n '/^Content-Transfer-Encoding: base64/,/^--/p' "$f" |
+	    sed '1d;$d' | base64 -d | cmp - "$D/leak.png"
+	run inbox-show -n bfda3c3376e9
+	[ "${lines[2]}" = "	This is the leak" ]
 }

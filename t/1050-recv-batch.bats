@@ -92,7 +92,7 @@ msgfile() {
 	[ "${#lines[@]}" -eq 3 ]
 	[ "${lines[0]}" = "inbox-recv: record 2: mail without a From address" ]
 	a=${lines[1]} b=${lines[2]}
-	[ "${a%%/*}" = 4b60cc30ef28 ]
+	[ "${a%%/*}" = "$(addr_conv jean.dupont@example.org)" ]
 	[ "${b%%/*}" = "$(addr_conv maria.garcia@example.net)" ]
 	tail -n +7 "$(msgfile "$a")" | cmp - "$D/email-plain.eml"
 	tail -n +7 "$(msgfile "$b")" | cmp - "$D/email-attachment.eml"

@@ -377,7 +377,7 @@ lines_of() {
 @test "ls: --failed with @failed" {
 	scene
 	outbound +15557650003 SM1000000000000000000000000000000c >/dev/null
-	inbox-recv < <(printf 'MessageSid=SM1000000000000000000000000000000c&MessageStatus=failed&ErrorCode=30007') >/dev/null
+	inbox-recv < <(printf 'MessageSid=SM1000000000000000000000000000000c&MessageStatus=failed&ErrorCode=30008') >/dev/null
 	run inbox-ls @failed
 	[ "$(cut -f1 <<<"$output")" = "$C" ]
 	run inbox-ls --failed

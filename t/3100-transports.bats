@@ -469,7 +469,7 @@ print(hmac.new(b"s3cret", sys.argv[1].encode(), hashlib.sha256).hexdigest())' "$
 # start_smtpd [HANDLER ARGS...]: aiosmtpd on a free port ($SP)
 start_smtpd() {
 	read -r SP <<<"$(free_ports 1)"
-	PYTHONPATH="$INBOX_SRC/t/lib" spawn $PY -m aiosmtpd -n \
+	PYTHONPATH="$INBOX_SRC/t/lib" PYTHONDONTWRITEBYTECODE=1 spawn $PY -m aiosmtpd -n \
 	    -l "127.0.0.1:$SP" -c "$@"
 	poll listening "$SP"
 	channels <<-EOF
@@ -642,4 +642,33 @@ for l in open(sys.argv[1]):
 	EOF
 	INBOX_SECRET_KANNEL_PASSWORD=nope run tdrive -c sms -t "$JEAN" -T Hi
 	[ "$output" = "PERM status=failed id= code=403 retry=0 flags=- text=kannel: HTTP 403: Authorization failed for sendsms" ]
+}
+
+@test "http_get: media with Basic auth, through a redirect, within a limit" {
+	start_standin
+	sum() {
+		PYTHONDONTWRITEBYTECODE=1 $PY -c 'import hashlib, sys
+sys.path.insert(0, sys.argv[1])
+import standin
+t, data = standin.media_for_name(sys.argv[2])
+print("type=%s bytes=%d sha1=%s" % (t, len(data), hashlib.sha1(data).hexdigest()))' \
+		    "$INBOX_SRC/t/lib" "$1"
+	}
+	run tdrive -g "$BASE/media/photo.jpg" -U "$SID:$TOKEN"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(sum photo.jpg)" ]
+	run tdrive -g "$BASE/media/redirect/plan.pdf" -U "$SID:$TOKEN"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(sum plan.pdf)" ]
+	[ "$(req 'r["path"]')" = /cdn/plan.pdf ]
+	run tdrive -g "$BASE/media/big.jpg" -U "$SID:$TOKEN" -m 5242880
+	[ "$status" -eq 65 ]
+	[ "$output" = "tdrive: larger than 5242880 bytes" ]
+	run tdrive -g "$BASE/media/photo.jpg"
+	[ "$status" -eq 2 ]
+	[ "$output" = "tdrive: HTTP status 401" ]
+	ctl POST next '{"status": 503}' >/dev/null
+	run tdrive -g "$BASE/media/photo.jpg" -U "$SID:$TOKEN"
+	[ "$status" -eq 75 ]
+	[ "$output" = "tdrive: HTTP status 503" ]
 }

@@ -15,13 +15,14 @@ CB=16aedeec85a0
 # fires no after-hours reply
 MONDAY=1795446000
 
-# Staff logins in inbox.yaml, the edit committed with git.
+# Staff logins in inbox.yaml, each in the office role (it may assign),
+# the edit committed with git.
 staff() {
 	{
 		echo
 		echo 'staff:'
 		for s in "$@"; do
-			printf '  %s:\n    name: %s\n' "$s" "$s"
+			printf '  %s:\n    name: %s\n    role: office\n' "$s" "$s"
 		done
 	} >>inbox.yaml
 	git reset -q

@@ -338,7 +338,7 @@ setup() {
 	[ "$(state $C | grep -E '^(kind|status):')" = "$(printf '%s\n' \
 	    'kind: anon' 'status: open')" ]
 	[ "$(system_lines $C)" = "Detached from $CA by office: not this customer" ]
-	[ -z "$(ls conv/ef/$CA/new conv/ef/$CA/cur)" ]
+	[ -z "$(find conv/ef/$CA -type f ! -name state)" ]
 	all_committed
 }
 

@@ -138,23 +138,32 @@ crash_retry() {
 
 @test "crash: mid-rewrite of a message by a status callback" {
 	inbox-recv <"$BATS_TEST_TMPDIR/sms" >/dev/null
-	# the after-hours answer is the outbound message the status is about
-	out=$(grep -rl '^X-Inbox-Direction: out$' conv)
-	[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]
-	pid=$(sed -n 's/^X-Inbox-Provider-Id: //p' "$out")
-	[ -n "$pid" ]
-	printf 'MessageSid=%s&MessageStatus=delivered' "$(urlenc "$pid")" \
-	    >"$BATS_TEST_TMPDIR/status"
+	# an outbound message the status is about, committed by hand
+	m=$(grep -rl '^X-Inbox-Direction: in$' conv)
+	d=$(dirname "$(dirname "$m")")
+	conv=$(basename "$d")
+	out=$d/cur/1795337000.M000000P1Q1R00000000.test:2,S
+	printf '%s\n' 'X-Inbox-Channel: sms' 'X-Inbox-Direction: out' \
+	    'X-Inbox-Type: manual' 'X-Inbox-Status: sent' \
+	    'X-Inbox-Provider-Id: SMout1' 'Date: Sun, 22 Nov 2026 08:50:00 +0000' \
+	    'From: <+15550001111>' 'To: <+15125550100>' '' 'On our way' >"$out"
+	h=$(printf %s SMout1 | sha1sum | cut -c1-40)
+	mkdir -p "idx/pid/${h:0:2}"
+	echo "$conv/1795337000.M000000P1Q1R00000000.test" >"idx/pid/${h:0:2}/$h"
+	git reset -q
+	git add "$out" "idx/pid/${h:0:2}/$h"
+	git -c user.name=t -c user.email=t@t commit -q -m outbound
+	printf 'MessageSid=SMout1&MessageStatus=delivered' >"$BATS_TEST_TMPDIR/status"
 	run env INBOX_FAULT=mid-rewrite inbox-recv <"$BATS_TEST_TMPDIR/status"
 	[ "$status" -eq 137 ]
+	[ -f "$d/tmp/1795337000.M000000P1Q1R00000000.test.rewrite" ]
 	run inbox-fsck --repair
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
-	[[ "${lines[0]}" == "repaired	conv/"*"/tmp/"*".rewrite	stale-tmp: removed" ]]
-	[[ "${lines[1]}" == "repaired	tmp/spool/"*"	spooled: filed as "* ]]
+	[ "${lines[0]}" = "$(printf 'repaired\t%s\tstale-tmp: removed' "$d/tmp/1795337000.M000000P1Q1R00000000.test.rewrite")" ]
+	[[ "${lines[1]}" == "repaired	tmp/spool/"*"	spooled: filed as $conv/1795337000.M000000P1Q1R00000000.test" ]]
 	grep -qx 'X-Inbox-Status: delivered' "$out"
 	git grep -q '^X-Inbox-Status: delivered$' HEAD -- "$out"
-	[ "$(grep -rl '^X-Inbox-Direction: out$' conv | wc -l)" -eq 1 ]
 	once
 	clean
 	run inbox-recv <"$BATS_TEST_TMPDIR/status"

@@ -6,6 +6,7 @@
  *	    [-s subject] [-y type] [-a author] [-r rawfile] [-R reply-to]
  *	    [-n template [-l lang] [-p param]...]
  *	    [-A url[,type[,name]]]... [-P path]...
+ *	tdrive -g url [-U user:password] [-B token] [-m max]
  *
  * Without -r the message file is built: Date, From, To, Subject,
  * Message-ID and X-Inbox-* fields, then a MIME body of the text and the
@@ -16,12 +17,17 @@
  * (OUTCOME is OK, TEMP or PERM; F is a comma list of optout, unreachable,
  * window or "-").  When transport_send fails it prints
  * "tdrive: MESSAGE" on stderr and exits with the error's class.
+ *
+ * With -g it downloads url with http_get() instead and prints
+ * "type=CONTENT-TYPE bytes=N sha1=HEX", or the error as above.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto.h"
+#include "http.h"
 #include "mime.h"
 #include "store.h"
 #include "transport.h"
@@ -35,7 +41,8 @@ usage(void)
 	fprintf(stderr, "usage: tdrive [-C dir] -c channel -t to [-i id] "
 	    "[-f from] [-T text] [-s subject] [-y type] [-a author] "
 	    "[-r rawfile] [-R reply-to] [-n template [-l lang] [-p param]...] "
-	    "[-A url[,type[,name]]]... [-P path]...\n");
+	    "[-A url[,type[,name]]]... [-P path]...\n"
+	    "       tdrive -g url [-U user:password] [-B token] [-m max]\n");
 	exit(64);
 }
 
@@ -55,6 +62,28 @@ parse_att(char *s, struct out_attachment *a)
 			a->name = c;
 		}
 	}
+}
+
+static int
+get(const char *url, char *userpass, const char *bearer, size_t max)
+{
+	struct sb out = SB_INIT;
+	unsigned char sum[SHA1_LEN];
+	char ctype[128], hex[2 * SHA1_LEN + 1], *pass = NULL;
+
+	if (userpass && (pass = strchr(userpass, ':')))
+		*pass++ = '\0';
+	if (http_get(url, userpass, pass, bearer, max, &out, ctype,
+	    sizeof(ctype)) < 0) {
+		fprintf(stderr, "tdrive: %s\n", inbox_errmsg());
+		sb_release(&out);
+		return inbox_errcode();
+	}
+	sha1(out.buf, out.len, sum);
+	hex_encode(sum, SHA1_LEN, hex);
+	printf("type=%s bytes=%zu sha1=%s\n", ctype, out.len, hex);
+	sb_release(&out);
+	return fflush(stdout) == 0 ? 0 : 2;
 }
 
 static void
@@ -99,7 +128,9 @@ main(int argc, char **argv)
 {
 	struct out_attachment att[MAXN];
 	const char *params[MAXN], *dir = NULL, *rawfile = NULL;
-	char *paths[MAXN];
+	const char *url = NULL, *bearer = NULL;
+	char *paths[MAXN], *userpass = NULL;
+	size_t max = 0;
 	struct sb raw = SB_INIT, files[MAXN];
 	struct outmsg m;
 	struct send_result res;
@@ -112,13 +143,16 @@ main(int argc, char **argv)
 	m.id = "ab12cd34/1795337600.M1P1Q1R1.host";
 	m.att = att;
 	m.template_params = params;
-	while ((ch = getopt(argc, argv, "A:C:P:R:T:a:c:f:i:l:n:p:r:s:t:y:"))
-	    != -1) {
+	while ((ch = getopt(argc, argv,
+	    "A:B:C:P:R:T:U:a:c:f:g:i:l:m:n:p:r:s:t:y:")) != -1) {
 		switch (ch) {
 		case 'A':
 			if (m.natt == MAXN)
 				usage();
 			parse_att(optarg, &att[m.natt++]);
+			break;
+		case 'B':
+			bearer = optarg;
 			break;
 		case 'C':
 			dir = optarg;
@@ -134,6 +168,9 @@ main(int argc, char **argv)
 		case 'T':
 			m.text = optarg;
 			break;
+		case 'U':
+			userpass = optarg;
+			break;
 		case 'a':
 			m.author = optarg;
 			break;
@@ -143,11 +180,17 @@ main(int argc, char **argv)
 		case 'f':
 			m.from = optarg;
 			break;
+		case 'g':
+			url = optarg;
+			break;
 		case 'i':
 			m.id = optarg;
 			break;
 		case 'l':
 			m.template_lang = optarg;
+			break;
+		case 'm':
+			max = strtoul(optarg, NULL, 10);
 			break;
 		case 'n':
 			m.template_name = optarg;
@@ -173,7 +216,11 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc || !m.channel || !m.to)
+	if (optind != argc)
+		usage();
+	if (url)
+		return get(url, userpass, bearer, max);
+	if (!m.channel || !m.to)
 		usage();
 	if (rawfile) {
 		if (sb_read_file(&raw, rawfile, 0) < 0) {
