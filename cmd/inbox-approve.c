@@ -38,15 +38,16 @@ list(struct store *st)
 	char **ids;
 	size_t n;
 
-	if (perm_require(st, "messages.approve") < 0 ||
-	    outbox_pending(st, &ids, &n) < 0)
+	int ret = 0;
+
+	if (outbox_pending(st, &ids, &n) < 0)
 		return warn_lib();
 	for (size_t i = 0; i < n; i++) {
 		struct msg m;
 		char t[32], *text;
 
 		if (msg_load(&m, st, ids[i]) < 0) {
-			warn_lib();
+			ret = warn_lib();
 			continue;
 		}
 		time_iso(m.date, t, sizeof(t));
@@ -85,7 +86,7 @@ list(struct store *st)
 		msg_free(&m);
 	}
 	strv_free(ids, n);
-	return 0;
+	return ret;
 }
 
 static int
@@ -93,7 +94,21 @@ one(const char *id, void *arg)
 {
 	struct store *st = arg;
 	struct send_report rep;
+	struct msg m;
+	const char *status;
 
+	/* decided already (approved twice, say): refused, not a usage
+	 * error; the library checks again under the lock */
+	if (msg_load(&m, st, id) < 0)
+		return warn_lib();
+	status = msg_get(&m, "X-Inbox-Status");
+	if (!status || strcmp(status, "pending_approval")) {
+		warnx("%s is %s, not waiting for approval", id, status ?
+		    status : "not an outbound message");
+		msg_free(&m);
+		return INBOX_EPOLICY;
+	}
+	msg_free(&m);
 	if (mode == OPT_REJECT) {
 		if (outbox_reject(st, id, reason) < 0)
 			return warn_lib();
@@ -144,7 +159,8 @@ main(int argc, char **argv)
 	if ((!mode && argc) || (mode == OPT_REJECT && !reason) ||
 	    (reason && mode != OPT_REJECT))
 		usage(1);
-	if (store_open(&st, c.dir, "inbox-approve", c.user) < 0)
+	if (store_open(&st, c.dir, "inbox-approve", c.user) < 0 ||
+	    perm_require(st, "messages.approve") < 0)
 		die_lib();
 	if (!mode)
 		ret = list(st);

@@ -15,7 +15,7 @@
 
 enum {
 	OPT_READ = OPT_FIRST_CMD, OPT_UNREAD, OPT_FLAG, OPT_UNFLAG,
-	OPT_RESOLVE, OPT_ALLREAD
+	OPT_RESOLVE, OPT_MUTE, OPT_UNMUTE, OPT_ALLREAD
 };
 
 static struct cli c;
@@ -27,7 +27,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: inbox-flag [-0q] [-C DIR] [-u USER] (--read | --unread | "
 	    "--flag | --unflag |\n"
-	    "                  --resolve) [ID...]\n"
+	    "                  --resolve | --mute | --unmute) [ID...]\n"
 	    "       inbox-flag [-q] [-C DIR] [-u USER] --all-read "
 	    "[inbox-ls filters]\n");
 	exit(status ? INBOX_EUSAGE : cli_done(0));
@@ -51,6 +51,19 @@ apply(struct store *st, struct conv *cv, void *arg)
 	case OPT_UNFLAG:
 		r = thread_flag(st, cv->id, what == OPT_FLAG, &n);
 		break;
+	case OPT_MUTE:
+	case OPT_UNMUTE:
+		/* per person: notifications of this thread stop for them */
+		if ((what == OPT_MUTE) == kv_has(&cv->st, "muted", st->user)) {
+			warnx("%s is %s for %s", cv->id, what == OPT_MUTE ?
+			    "already muted" : "not muted", st->user);
+			return 0;
+		}
+		if (what == OPT_MUTE)
+			kv_add(&cv->st, "muted", st->user);
+		else
+			kv_del(&cv->st, "muted", st->user);
+		return 1;
 	default:
 		r = thread_resolve(st, cv->id, st->user, &n);
 		break;
@@ -113,12 +126,14 @@ main(int argc, char **argv)
 		{ "flag", no_argument, NULL, OPT_FLAG },
 		{ "unflag", no_argument, NULL, OPT_UNFLAG },
 		{ "resolve", no_argument, NULL, OPT_RESOLVE },
+		{ "mute", no_argument, NULL, OPT_MUTE },
+		{ "unmute", no_argument, NULL, OPT_UNMUTE },
 		{ "all-read", no_argument, NULL, OPT_ALLREAD },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 	};
 	static const char *verbs[] = { "mark read", "mark unread", "flag",
-	    "unflag", "resolve", "mark all read" };
+	    "unflag", "resolve", "mute", "unmute", "mark all read" };
 	struct option longopts[64];
 	struct filter f;
 	struct store *st;

@@ -16,7 +16,7 @@
 
 enum {
 	OPT_CUSTOMER = OPT_FIRST_CMD, OPT_AT, OPT_TECH, OPT_ADDRESS, OPT_ETA,
-	OPT_INVOICE, OPT_URL
+	OPT_INVOICE, OPT_URL, OPT_SP
 };
 
 static struct cli c;
@@ -27,7 +27,8 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: inbox-job [-q] [-C DIR] [-u USER] schedule JOB --customer "
 	    "CUSTOMER --at TIME\n"
-	    "                 [--tech STAFF] [--address TEXT]\n"
+	    "                 [--tech STAFF] [--address TEXT] [--service-pro "
+	    "CONTACT]\n"
 	    "       inbox-job [-q] [-C DIR] [-u USER] reschedule JOB --at TIME "
 	    "[--tech STAFF]\n"
 	    "       inbox-job [-q] [-C DIR] [-u USER] enroute JOB [--eta "
@@ -148,6 +149,7 @@ main(int argc, char **argv)
 		{ "eta", required_argument, NULL, OPT_ETA },
 		{ "invoice-url", required_argument, NULL, OPT_INVOICE },
 		{ "url", required_argument, NULL, OPT_URL },
+		{ "service-pro", required_argument, NULL, OPT_SP },
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
@@ -177,6 +179,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_INVOICE:
 		case OPT_URL: q.invoice_url = optarg; break;
+		case OPT_SP: q.service_pro = optarg; break;
 		case 'a': all = 1; break;
 		default:
 			if (!cli_option(&c, opt, optarg, usage))

@@ -15,6 +15,7 @@
 #include "hook.h"
 #include "hours.h"
 #include "inbound.h"
+#include "job.h"
 #include "keyword.h"
 #include "media.h"
 #include "outbox.h"
@@ -273,6 +274,35 @@ autoreply(struct store *st, const struct event *e,
 	sb_release(&out);
 }
 
+/* A job event from a field-service platform: record it like inbox-job,
+ * then fire its hook without the lock. */
+static int
+file_job(struct store *st, struct event *e)
+{
+	struct job_req q;
+	struct job_res res;
+	char *hold;
+	struct sb out = SB_INIT;
+	int status;
+
+	if (job_from_json(st, e->json, &q, &hold) < 0 ||
+	    job_event(st, &q, &res) < 0) {
+		free(hold);
+		return -1;
+	}
+	if (!c.quiet && !cgi)
+		printf("%s\n", q.job);
+	store_unlock(st);
+	status = hook_job(st, res.hook, q.job, &out);
+	fputs(out.buf, stderr);
+	sb_release(&out);
+	if (status)
+		warnx("hook %s failed for %s (exit %d); inbox-job rerun %s %s",
+		    res.hook, q.job, status, q.job, res.hook);
+	free(hold);
+	return 0;
+}
+
 /* File one record; 0, or an exit status. */
 static int
 file_one(struct store *st, const char *buf, size_t len, const char *uniq,
@@ -300,6 +330,13 @@ file_one(struct store *st, const char *buf, size_t len, const char *uniq,
 	if (store_lock(st) < 0) {
 		event_free(&ev);
 		return -1;
+	}
+	if (ev.kind == EV_JOB) {
+		int jr = batch ? inbox_error(INBOX_EDATA, "job events cannot "
+		    "come in a batch") : file_job(st, &ev);
+
+		event_free(&ev);
+		return jr;
 	}
 	for (struct event *e = &ev; e; e = e->next) {
 		struct inbound_result res;
@@ -471,15 +508,15 @@ main(int argc, char **argv)
 	}
 	if (!format || !strcmp(format, "auto"))
 		format = event_detect(in.buf, in.len);
-	if (!format) {
-		inbox_error(INBOX_EDATA, "cannot tell what this input is (use "
-		    "--format)");
+	if (!format || in.len == 0) {
+		inbox_error(INBOX_EDATA, in.len == 0 ? "empty input" :
+		    "cannot tell what this input is (use --format)");
 		store_close(st);
 		return fail(INBOX_EDATA);
 	}
 	unique_name(uniq, sizeof(uniq));
-	if (spool(st, uniq, &in, &spooled) < 0 ||
-	    check_signature(st, &in) < 0 || (batch && store_lock(st) < 0)) {
+	if (check_signature(st, &in) < 0 || spool(st, uniq, &in,
+	    &spooled) < 0 || (batch && store_lock(st) < 0)) {
 		r = inbox_errcode();
 		if (spooled && r != INBOX_ETEMP)
 			unlink(spooled);

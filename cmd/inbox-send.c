@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hook.h"
 #include "json.h"
 #include "kv.h"
 #include "outbox.h"
@@ -236,6 +237,16 @@ main(int argc, char **argv)
 			ret = INBOX_EFAIL;
 		} else if (!strcmp(rep.status, "queued") && ret == 0)
 			ret = INBOX_ETEMP;
+	}
+	/* post-send: notifications of members and the staff mentioned */
+	for (size_t i = 0; i < q.n; i++) {
+		struct sb hout = SB_INIT;
+
+		if (hook_post(st, "post-send", q.conv, q.ids[i], st->user,
+		    q.mentions, &hout) != 0)
+			warnx("post-send hook failed for %s", q.ids[i]);
+		fputs(hout.buf, stderr);
+		sb_release(&hout);
 	}
 	outbox_queued_free(&q);
 out:

@@ -39,16 +39,17 @@ check_field(const char *what, const char *v)
 	return 0;
 }
 
+/* max 0: no limit but the input's */
 static int
-check_text(const char *v)
+check_text(const char *v, size_t max)
 {
 	if (!v)
 		return 0;
 	if (!utf8_valid(v, strlen(v)))
 		return inbox_error(INBOX_EDATA, "body is not UTF-8");
-	if (strlen(v) > MAX_TEXT)
-		return inbox_error(INBOX_EDATA, "body is longer than %d "
-		    "bytes", MAX_TEXT);
+	if (max && strlen(v) > max)
+		return inbox_error(INBOX_EDATA, "body is longer than %zu "
+		    "bytes", max);
 	return 0;
 }
 
@@ -63,7 +64,9 @@ check_common(struct event *ev)
 	    check_field("error code", ev->error_code) < 0 ||
 	    check_field("error text", ev->error_text) < 0 ||
 	    check_field("recording URL", ev->recording_url) < 0 ||
-	    check_text(ev->body) < 0 || check_text(ev->transcript) < 0)
+	    /* a mail is kept whole, a long quoted thread too */
+	    check_text(ev->body, strcmp(ev->format, "email") ? MAX_TEXT :
+	    0) < 0 || check_text(ev->transcript, MAX_TEXT) < 0)
 		return -1;
 	for (size_t i = 0; i < ev->nmedia; i++)
 		if (check_field("media URL", ev->media[i].url) < 0 ||
@@ -492,6 +495,11 @@ parse_json(struct event *ev, struct json *j)
 	ev->kind = EV_MESSAGE;
 	if (!ev->channel)
 		ev->channel = xstrdup("sms");
+	/* it names a config section and a state key: a plain word */
+	if (strlen(ev->channel) > 32 || strspn(ev->channel,
+	    "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(ev->channel))
+		return inbox_error(INBOX_EDATA, "\"channel\" must be a word "
+		    "of lowercase letters, digits and '-'");
 	if (!ev->from)
 		return inbox_error(INBOX_EDATA, "message event needs \"from\"");
 	t = jstr(j, "body");

@@ -389,15 +389,17 @@ file_message(struct store *st, struct event *ev, const char *uniq,
 			sb_addc(&h, '\n');
 			add_media(&h, ev, uniq);
 		}
+		/* the index first: a retry after a crash between the two
+		 * finds no message and files it; never a second copy */
+		if (ev->provider_id && pid_record(st, ev->provider_id,
+		    res->msgid) < 0)
+			goto out;
 		if (store_deliver(st, dir, "new", uniq, h.buf, h.len) < 0)
 			goto out;
 	}
 	set_context(st, &c, contact, ev->body);
 	if (touch_conv(st, &c, contact, addr, contact ? "customer" :
 	    "address", ev->channel, when, res) < 0)
-		goto out;
-	if (ev->provider_id && pid_record(st, ev->provider_id,
-	    res->msgid) < 0)
 		goto out;
 	if ((res->keyword == KW_OPTOUT || res->keyword == KW_OPTIN) &&
 	    consent(st, addr, res) < 0)
@@ -778,7 +780,16 @@ inbound_file(struct store *st, struct event *ev, const char *uniq,
 	case EV_MESSAGE:
 		if (ev->provider_id) {
 			char *id = pid_lookup(st, ev->provider_id);
+			struct msg m;
 
+			/* the index is written before the message: an entry
+			 * whose message is not there is from a crash */
+			if (id && msg_load(&m, st, id) < 0) {
+				inbox_error_clear();
+				free(id);
+				id = NULL;
+			} else if (id)
+				msg_free(&m);
 			if (id) {
 				res->duplicate = 1;
 				snprintf(res->msgid, sizeof(res->msgid), "%s",

@@ -10,6 +10,7 @@
 #include "conv.h"
 #include "crypto.h"
 #include "job.h"
+#include "json.h"
 #include "phone.h"
 #include "staff.h"
 #include "template.h"
@@ -193,6 +194,54 @@ ensure_state(struct conv *cv, const char *who)
 	return 0;
 }
 
+/*
+ * A job with a tenant and a service pro is a maintenance request: its
+ * thread, keyed on the job, is shared with both (maintenance.threads in
+ * inbox.yaml turns this off).
+ */
+static int
+maintenance_thread(struct store *st, const struct job_req *q, struct kv *j)
+{
+	struct sb key = SB_INIT, name = SB_INIT;
+	char id[CONV_ID_LEN + 1], iso[32], *sp = NULL;
+	struct conv c;
+	int r;
+
+	if (!config_bool(st->cfg, "maintenance.threads", 1))
+		return 0;
+	if (contact_find(st, q->service_pro, &sp) < 0)
+		return -1;
+	kv_set(j, "service-pro", sp);
+	sb_addf(&key, "job:%s", q->job);
+	conv_id(key.buf, id);
+	if (conv_load(st, id, &c) < 0) {
+		free(sp);
+		sb_release(&key);
+		return -1;
+	}
+	if (!c.exists) {
+		time_iso(inbox_now(), iso, sizeof(iso));
+		sb_addf(&name, "Maintenance request %s", q->job);
+		kv_set(&c.st, "kind", "maintenance");
+		kv_set(&c.st, "name", name.buf);
+		kv_set(&c.st, "status", "open");
+		kv_set(&c.st, "created", iso);
+	}
+	if (kv_get(j, "customer"))
+		kv_add(&c.st, "participant", kv_get(j, "customer"));
+	kv_add(&c.st, "participant", sp);
+	kv_add(&c.st, "job", q->job);
+	if (kv_get(j, "tech"))
+		kv_add(&c.st, "member", kv_get(j, "tech"));
+	kv_set(j, "thread", id);
+	r = conv_save(st, &c);
+	conv_free(&c);
+	free(sp);
+	sb_release(&key);
+	sb_release(&name);
+	return r;
+}
+
 int
 job_event(struct store *st, const struct job_req *q, struct job_res *res)
 {
@@ -305,6 +354,8 @@ job_event(struct store *st, const struct job_req *q, struct job_res *res)
 	    !other_open_job(st, &cv, kv_get(&j, "tech"), q->job) &&
 	    !kv_has(&cv.st, "assignee", kv_get(&j, "tech")))
 		kv_del(&cv.st, "member", kv_get(&j, "tech"));
+	if (q->service_pro && maintenance_thread(st, q, &j) < 0)
+		goto out;
 	if (job_save(st, q->job, &j) < 0 || conv_save(st, &cv) < 0)
 		goto out;
 	store_trailer(st, "Job", q->job);
@@ -418,5 +469,86 @@ job_list(struct store *st, char ***v, size_t *n)
 	if (d)
 		closedir(d);
 	free(top);
+	return 0;
+}
+
+/* The customer object of a webhook: find it, or add it as a contact. */
+static int
+upsert_customer(struct store *st, struct json *c, char **cid)
+{
+	const char *id = json_path_str(c, "id"), *name, *phone, *email;
+	struct kv kv = KV_INIT;
+	char addr[320];
+	int r;
+
+	if (id && contact_find(st, id, cid) == 0)
+		return 0;
+	phone = json_path_str(c, "phone");
+	email = json_path_str(c, "email");
+	if ((phone && contact_find(st, phone, cid) == 0) ||
+	    (email && contact_find(st, email, cid) == 0))
+		return 0;
+	inbox_error_clear();
+	name = json_path_str(c, "name");
+	if (!name || !*name)
+		return inbox_error(INBOX_EDATA, "job customer needs an id "
+		    "that exists or a name");
+	if (id && !name_valid(id))
+		return inbox_error(INBOX_EDATA, "'%s' is not a contact id", id);
+	*cid = id ? xstrdup(id) : contact_new_id(st, name);
+	if (kv_set(&kv, "name", name) < 0)
+		goto fail;
+	kv_set(&kv, "kind", "customer");
+	if (phone) {
+		if (addr_normalize(st, phone, addr, sizeof(addr)) < 0)
+			goto fail;
+		kv_add(&kv, "phone", addr);
+	}
+	if (email) {
+		if (addr_normalize(st, email, addr, sizeof(addr)) < 0)
+			goto fail;
+		kv_add(&kv, "email", addr);
+	}
+	r = contact_save(st, *cid, &kv);
+	kv_free(&kv);
+	return r;
+fail:
+	kv_free(&kv);
+	free(*cid);
+	*cid = NULL;
+	return -1;
+}
+
+int
+job_from_json(struct store *st, struct json *j, struct job_req *q,
+    char **hold)
+{
+	const char *ev = json_path_str(j, "event"), *at;
+	struct json *cust = json_get(j, "customer");
+	long long eta;
+
+	memset(q, 0, sizeof(*q));
+	*hold = NULL;
+	q->eta = -1;
+	if (!ev || !(q->event = job_event_name(ev)))
+		return inbox_error(INBOX_EDATA, "job event \"%s\" is not one "
+		    "I know", ev ? ev : "");
+	if (!(q->job = json_path_str(j, "job")) || !name_valid(q->job))
+		return inbox_error(INBOX_EDATA, "job event needs a \"job\" id");
+	if (json_is_obj(cust)) {
+		if (upsert_customer(st, cust, hold) < 0)
+			return -1;
+		q->customer = *hold;
+	} else
+		q->customer = json_str(cust);
+	if ((at = json_path_str(j, "at")) && time_parse(at,
+	    config_str(st->cfg, "business.timezone", "UTC"), &q->at) < 0)
+		return inbox_error(INBOX_EDATA, "bad \"at\": %s", at);
+	q->tech = json_path_str(j, "tech");
+	q->address = json_path_str(j, "address");
+	q->invoice_url = json_path_str(j, "invoice_url");
+	q->service_pro = json_path_str(j, "service_pro");
+	if (json_num(json_get(j, "eta"), &eta) == 0)
+		q->eta = (long)eta;
 	return 0;
 }

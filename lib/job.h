@@ -29,6 +29,7 @@ struct job_req {
 	const char *address;
 	long eta;		/* minutes, -1 unknown */
 	const char *invoice_url;
+	const char *service_pro;	/* schedule: a maintenance request */
 };
 
 struct job_res {
@@ -47,6 +48,19 @@ struct job_res {
  * before scheduled, unknown job), 1 when nothing changed.
  */
 int job_event(struct store *st, const struct job_req *q, struct job_res *res);
+
+/*
+ * A job event from a field-service platform's webhook (the generic JSON
+ * of inbox-recv(1)): {"type":"job","event":"scheduled","job":"J1001",
+ * "customer":"jane-doe" or {"id","name","phone","email"},"at":TIME,
+ * "tech":LOGIN,"address":TEXT,"eta":MINUTES,"invoice_url":URL,
+ * "service_pro":CONTACT}.  A customer given as an object is added to the
+ * contacts when new.  Fills q (its strings live in the json document and
+ * in *hold, freed by the caller).
+ */
+struct json;
+int job_from_json(struct store *st, struct json *j, struct job_req *q,
+    char **hold);
 
 /* The hook name of an event ("job-scheduled" ...), NULL if unknown. */
 const char *job_hook(const char *event);

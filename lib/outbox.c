@@ -683,8 +683,61 @@ note_sent(struct store *st, const char *jobid, struct kv *job,
 	return r;
 }
 
+static int queue_one(struct store *, const struct send_opts *,
+    struct send_queued *, struct sb *);
+
+/*
+ * A maintenance-request thread is shared with its tenant and its service
+ * pro: a message to it goes to each participant, filed in the thread.
+ */
 int
 outbox_queue(struct store *st, const struct send_opts *o,
+    struct send_queued *q, struct sb *dry)
+{
+	char id[CONV_ID_LEN + 1];
+	struct conv c;
+	struct send_queued part;
+	int r = 0, any = 0;
+
+	if (o->into || conv_resolve(st, o->target, id) < 0) {
+		inbox_error_clear();
+		return queue_one(st, o, q, dry);
+	}
+	if (conv_load(st, id, &c) < 0)
+		return -1;
+	if (!kv_has(&c.st, "kind", "maintenance") || o->note) {
+		conv_free(&c);
+		return queue_one(st, o, q, dry);
+	}
+	memset(q, 0, sizeof(*q));
+	for (size_t i = 0; i < c.st.n && r == 0; i++) {
+		struct send_opts po = *o;
+
+		if (strcmp(c.st.v[i].key, "participant"))
+			continue;
+		po.target = c.st.v[i].val;
+		po.into = id;
+		r = queue_one(st, &po, &part, dry);
+		if (r < 0)
+			break;
+		any = 1;
+		for (size_t k = 0; k < part.n; k++) {
+			q->ids = xrealloc(q->ids, (q->n + 1) * sizeof(char *));
+			q->ids[q->n++] = xstrdup(part.ids[k]);
+		}
+		memcpy(q->conv, id, sizeof(id));
+		snprintf(q->channel, sizeof(q->channel), "%s", part.channel);
+		outbox_queued_free(&part);
+	}
+	conv_free(&c);
+	if (r == 0 && !any)
+		r = inbox_error(INBOX_EUSAGE, "maintenance thread %s has no "
+		    "participants", id);
+	return r;
+}
+
+static int
+queue_one(struct store *st, const struct send_opts *o,
     struct send_queued *q, struct sb *dry)
 {
 	struct kv job = KV_INIT, jobvars = KV_INIT, wa = KV_INIT;
@@ -701,6 +754,15 @@ outbox_queue(struct store *st, const struct send_opts *o,
 	memset(q, 0, sizeof(*q));
 	if (resolve(st, o->target, &t) < 0)
 		return -1;
+	if (o->into) {
+		/* addressed as the participant, filed in the shared thread */
+		conv_free(&t.c);
+		memcpy(t.conv, o->into, strlen(o->into) + 1);
+		if (conv_load(st, t.conv, &t.c) < 0) {
+			target_free(&t);
+			return -1;
+		}
+	}
 	internal = o->note || kv_has(&t.c.st, "kind", "team");
 	if (!is_automatic(o) && check_perms(st, &t, &gated) < 0)
 		goto out;

@@ -35,6 +35,8 @@ struct send_opts {
 	const char *job;	/* X-Inbox-Job */
 	int automatic;		/* sent by a hook or a rule, not a person */
 	int note;		/* a private note: staff only, never sent */
+	const char *into;	/* file into this conversation (shared
+				 * maintenance threads) */
 };
 
 struct send_queued {

@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "perm.h"
 #include "staff.h"
@@ -44,12 +45,16 @@ perm_role(struct store *st, const char *user)
 static int
 role_has(struct store *st, const char *role, const char *cap)
 {
-	struct sb k = SB_INIT;
-	int node, found = -1;
+	int roles = config_node(st->cfg, 0, "roles"), node = 0, found;
 
-	sb_addf(&k, "roles.%s", role);
-	node = config_node(st->cfg, 0, k.buf);
-	sb_release(&k);
+	/* the role's name matched whole, dots and all */
+	for (size_t i = 0; !node && i < config_len(st->cfg, roles); i++) {
+		const char *key;
+		int v = config_item(st->cfg, roles, i, &key);
+
+		if (key && !strcmp(key, role))
+			node = v;
+	}
 	if (node) {
 		found = 0;
 		for (size_t i = 0; i < config_len(st->cfg, node); i++) {
@@ -73,25 +78,21 @@ role_has(struct store *st, const char *role, const char *cap)
 int
 perm_has(struct store *st, const char *user, const char *cap)
 {
-	struct sb k = SB_INIT;
-	int node;
+	const char *v;
 
 	if (!staff_configured(st))
 		return 1;
 	if (!staff_known(st, user))
 		return 0;
-	/* a per-person override: staff.LOGIN.CAP: true | false */
-	sb_addf(&k, "staff.%s.%s", user, cap);
-	node = config_node(st->cfg, 0, k.buf);
-	sb_release(&k);
-	if (node && config_scalar(st->cfg, node)) {
-		struct sb p = SB_INIT;
-		int r;
-
-		sb_addf(&p, "staff.%s.%s", user, cap);
-		r = config_bool(st->cfg, p.buf, 0);
-		sb_release(&p);
-		return r;
+	/* a per-person override: staff.LOGIN.CAP: true | false (the key
+	 * holds a dot: staff_field looks it up whole) */
+	if ((v = staff_field(st, user, cap))) {
+		if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
+		    !strcasecmp(v, "on") || !strcmp(v, "1"))
+			return 1;
+		if (!strcasecmp(v, "false") || !strcasecmp(v, "no") ||
+		    !strcasecmp(v, "off") || !strcmp(v, "0"))
+			return 0;
 	}
 	return role_has(st, perm_role(st, user), cap);
 }

@@ -210,6 +210,14 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
 			git_commit_free(parent);
 			goto out;
 		}
+		if (parent && git_oid_equal(&tree_id, git_commit_tree_id(parent))) {
+			/* nothing changed: no empty commit */
+			git_oid_tostr(oid, OID_HEX, &parent_id);
+			git_tree_free(tree);
+			git_commit_free(parent);
+			ret = 1;
+			goto out;
+		}
 		FAULT("after-tree");
 		FAULT("before-ref-update");
 		e = git_commit_create(&commit_id, r->g, "refs/heads/main",
@@ -1140,6 +1148,80 @@ repo_last_change(struct repo *r, const char *tip, const char *base,
 	}
 	git_revwalk_free(w);
 	return 0;
+}
+
+int
+repo_path_changes(struct repo *r, const char *tip, const char *base,
+    const char *path, int (*cb)(time_t, const char *, const char *, void *),
+    void *arg)
+{
+	git_revwalk *w;
+	git_oid o;
+	int ret = 0;
+
+	if (parse_oid(&o, tip) < 0)
+		return -1;
+	if (git_revwalk_new(&w, r->g) < 0)
+		return gerr(INBOX_EFAIL, "revwalk");
+	git_revwalk_sorting(w, GIT_SORT_TIME);
+	if (git_revwalk_push(w, &o) < 0) {
+		git_revwalk_free(w);
+		return gerr(INBOX_EFAIL, tip);
+	}
+	if (base && *base) {
+		git_oid ob;
+
+		if (parse_oid(&ob, base) < 0 || git_revwalk_hide(w, &ob) < 0) {
+			git_revwalk_free(w);
+			return gerr(INBOX_EFAIL, base);
+		}
+	}
+	while (ret == 0 && git_revwalk_next(&o, w) == 0) {
+		git_commit *c;
+		git_tree *tc = NULL;
+		git_oid ic, ip, first;
+		unsigned np;
+		int hc, hfirst = 0, changed = 1;
+
+		if (git_commit_lookup(&c, r->g, &o) < 0)
+			continue;
+		np = git_commit_parentcount(c);
+		git_commit_tree(&tc, c);
+		hc = entry_id(tc, path, &ic);
+		for (unsigned k = 0; k < np; k++) {
+			git_commit *p;
+			git_tree *tp = NULL;
+			int hp = 0;
+
+			if (git_commit_parent(&p, c, k) == 0) {
+				git_commit_tree(&tp, p);
+				git_commit_free(p);
+			}
+			hp = entry_id(tp, path, &ip);
+			git_tree_free(tp);
+			if (k == 0) {
+				hfirst = hp;
+				git_oid_cpy(&first, &ip);
+			}
+			if (hp == hc && (!hc || git_oid_equal(&ic, &ip)))
+				changed = 0;
+		}
+		if (np == 0 && !hc)
+			changed = 0;
+		if (changed) {
+			char now[OID_HEX] = "", before[OID_HEX] = "";
+
+			if (hc)
+				git_oid_tostr(now, OID_HEX, &ic);
+			if (hfirst)
+				git_oid_tostr(before, OID_HEX, &first);
+			ret = cb((time_t)git_commit_time(c), now, before, arg);
+		}
+		git_tree_free(tc);
+		git_commit_free(c);
+	}
+	git_revwalk_free(w);
+	return ret < 0 ? -1 : 0;
 }
 
 int

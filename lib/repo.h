@@ -38,6 +38,7 @@ int repo_head(struct repo *r, char oid[OID_HEX]);
 /*
  * Commit `n` changes on top of refs/heads/main with the given author
  * (also the committer), time and message; *oid receives the new commit id.
+ * Returns 1 and makes no commit when the tree would not change.
  * Retries the compare-and-swap of the ref when it moved (up to 50 times);
  * -1 with class 75 when it cannot get through.
  */
@@ -189,6 +190,16 @@ int repo_blob(struct repo *r, const char *oid, struct sb *out);
  */
 int repo_last_change(struct repo *r, const char *tip, const char *base,
     const char *const *paths, size_t n, time_t *when);
+
+/*
+ * The changes to one path in base..tip, newest first: cb gets each
+ * commit's time, the blob after it and before it (its first parent's;
+ * "" when absent).  A merge counts only when the path differs from every
+ * parent.  A non-zero return from cb stops the walk.
+ */
+int repo_path_changes(struct repo *r, const char *tip, const char *base,
+    const char *path, int (*cb)(time_t when, const char *now,
+    const char *before, void *arg), void *arg);
 
 /* A change to a tree: an existing blob (oid) or new contents (data). */
 struct repo_update {

@@ -9,6 +9,31 @@
 #include "conv.h"
 #include "staff.h"
 
+/* The value under key in a mapping, matched whole: logins and
+ * capabilities hold dots, so a dotted path cannot name them. */
+static int
+map_key(const struct config *c, int node, const char *key)
+{
+	for (size_t i = 0; i < config_len(c, node); i++) {
+		const char *k;
+		int v = config_item(c, node, i, &k);
+
+		if (k && !strcmp(k, key))
+			return v;
+	}
+	return 0;
+}
+
+/* The node of staff.LOGIN in inbox.yaml, 0 when there is none. */
+static int
+staff_node(struct store *st, const char *login)
+{
+	int node = config_node(st->cfg, 0, "staff");
+
+	return config_is_map(st->cfg, node) ? map_key(st->cfg, node, login) :
+	    0;
+}
+
 static int
 staff_contact(struct store *st, const char *login, struct kv *kv)
 {
@@ -63,15 +88,12 @@ staff_configured(struct store *st)
 int
 staff_known(struct store *st, const char *login)
 {
-	struct sb k = SB_INIT;
 	struct kv kv = KV_INIT;
 	int r;
 
 	if (!name_valid(login))
 		return 0;
-	sb_addf(&k, "staff.%s", login);
-	r = config_node(st->cfg, 0, k.buf) != 0;
-	sb_release(&k);
+	r = staff_node(st, login) != 0;
 	if (!r)
 		r = staff_contact(st, login, &kv);
 	kv_free(&kv);
@@ -93,12 +115,15 @@ staff_check(struct store *st, const char *login)
 const char *
 staff_field(struct store *st, const char *login, const char *field)
 {
-	struct sb k = SB_INIT;
-	const char *v;
+	int node = staff_node(st, login), n = 0;
+	const char *v = NULL;
 
-	sb_addf(&k, "staff.%s.%s", login, field);
-	v = config_str(st->cfg, k.buf, NULL);
-	sb_release(&k);
+	/* "customers.chat: false" is one key, "customers: {chat: false}"
+	 * a path */
+	if (node && !(n = map_key(st->cfg, node, field)))
+		n = config_node(st->cfg, node, field);
+	if (n && (v = config_scalar(st->cfg, n)) && !*v)
+		v = NULL;
 	if (!v) {
 		/* a staff contact's own field; kept for the life of st */
 		static struct kv kv = KV_INIT;

@@ -53,6 +53,19 @@ sync_remote_url(struct store *st, const char *name, char **url)
 	    "remote add, or under sync.remotes in inbox.yaml)", name);
 }
 
+/* 1 when url is a local path (or file://) where nothing is: a disk not
+ * mounted, a share not there. */
+static int
+local_missing(const char *url)
+{
+	if (str_startswith(url, "file://"))
+		url += 7;
+	else if (strstr(url, "://") || (strchr(url, ':') &&
+	    (!strchr(url, '/') || strchr(url, ':') < strchr(url, '/'))))
+		return 0;	/* ssh://, git://, host:path */
+	return !path_exists(url);
+}
+
 struct creds {
 	struct repo_cred c;
 	char *key, *pass, *password;
@@ -262,8 +275,20 @@ header(const char *buf, size_t len, const char *name, char *out, size_t n)
 
 enum { SIDE_W = 1, SIDE_L = 2 };
 
+/* One side's versions of a record since the merge base, newest first. */
+struct ver {
+	time_t when;
+	struct kv now, before;
+};
+
+struct hist {
+	struct ver *v;
+	size_t n;
+};
+
 struct kvm {
 	const struct kv *b, *w, *l;	/* base, winner (newer), loser */
+	const struct hist *hw, *hl;	/* their histories */
 	const char *const *sets;	/* keys merged as sets ("x." prefix) */
 	const char *const *maxes;	/* keys merged by greatest value */
 	const char *const *groups;	/* space-separated keys merged together */
@@ -322,23 +347,47 @@ fields(const struct kv *kv, const char *group, const char *key,
 			sb_addf(out, "%s: %s\n", kv->v[i].key, kv->v[i].val);
 }
 
-/* Which side a scalar key (and its group) comes from. */
+/* When a side last changed a key (or its group); 0 when unknown. */
+static time_t
+changed_at(const struct hist *h, const char *g, const char *key)
+{
+	time_t t = 0;
+
+	for (size_t i = 0; h && !t && i < h->n; i++) {
+		struct sb a = SB_INIT, b = SB_INIT;
+
+		fields(&h->v[i].now, g, key, &a);
+		fields(&h->v[i].before, g, key, &b);
+		if (strcmp(a.buf, b.buf))
+			t = h->v[i].when;
+		sb_release(&a);
+		sb_release(&b);
+	}
+	return t;
+}
+
+/*
+ * Which side a scalar key (and its group) comes from: the side that
+ * changed it; when both did, the one that changed it last.
+ */
 static int
 side_for(const struct kvm *m, const char *key)
 {
 	const char *g = group_of(m, key);
 	struct sb b = SB_INIT, w = SB_INIT, l = SB_INIT;
-	int side;
+	int side = SIDE_W;
 
 	if (m->forced_group && word_in(m->forced_group, key))
 		return m->forced;
 	fields(m->b, g, key, &b);
 	fields(m->w, g, key, &w);
 	fields(m->l, g, key, &l);
-	if (!strcmp(w.buf, l.buf) || strcmp(w.buf, b.buf))
-		side = SIDE_W;		/* same, or the winner changed it */
-	else
+	if (!strcmp(w.buf, l.buf) || !strcmp(l.buf, b.buf))
+		side = SIDE_W;		/* same, or only the winner changed */
+	else if (!strcmp(w.buf, b.buf))
 		side = SIDE_L;		/* only the loser changed it */
+	else if (changed_at(m->hl, g, key) > changed_at(m->hw, g, key))
+		side = SIDE_L;		/* both: the later change */
 	sb_release(&b);
 	sb_release(&w);
 	sb_release(&l);
@@ -531,6 +580,47 @@ load_kv(struct merge *m, const char *oid, struct kv *kv)
 	return r;
 }
 
+struct hist_ctx {
+	struct merge *m;
+	struct hist *h;
+};
+
+static int
+hist_cb(time_t when, const char *now, const char *before, void *arg)
+{
+	struct hist_ctx *x = arg;
+	struct ver *v;
+
+	if (x->h->n % 16 == 0)
+		x->h->v = xrealloc(x->h->v, (x->h->n + 16) * sizeof(*v));
+	v = &x->h->v[x->h->n++];
+	memset(v, 0, sizeof(*v));
+	v->when = when;
+	if (load_kv(x->m, now, &v->now) < 0 ||
+	    load_kv(x->m, before, &v->before) < 0)
+		inbox_error_clear();	/* a broken version tells nothing */
+	return 0;
+}
+
+static int
+hist_load(struct merge *m, const char *tip, const char *path,
+    struct hist *h)
+{
+	struct hist_ctx x = { m, h };
+
+	return repo_path_changes(m->r, tip, m->base, path, hist_cb, &x);
+}
+
+static void
+hist_free(struct hist *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		kv_free(&h->v[i].now);
+		kv_free(&h->v[i].before);
+	}
+	free(h->v);
+}
+
 /* 1 when msgid ("CONV/UNIQ") is an inbound message in commit rev. */
 struct find_ctx {
 	const char *uniq;
@@ -687,6 +777,7 @@ merge_path(struct merge *m, const char *path, const char *base,
 	int kind = path_kind(path), ours_newer = newer_is_ours(o, t);
 	const struct side *w = ours_newer ? o : t;
 	struct kv kb = KV_INIT, kw = KV_INIT, kl = KV_INIT, out = KV_INIT;
+	struct hist ho = { NULL, 0 }, ht = { NULL, 0 };
 	struct kvm km;
 	struct sb data = SB_INIT;
 	int r = 0;
@@ -703,10 +794,17 @@ merge_path(struct merge *m, const char *path, const char *base,
 			inbox_error_clear();
 			goto whole;
 		}
+		if (hist_load(m, m->ours, path, &ho) < 0 ||
+		    hist_load(m, m->theirs, path, &ht) < 0) {
+			r = -1;
+			goto out;
+		}
 		memset(&km, 0, sizeof(km));
 		km.b = &kb;
 		km.w = &kw;
 		km.l = &kl;
+		km.hw = w == o ? &ho : &ht;
+		km.hl = w == o ? &ht : &ho;
 		switch (kind) {
 		case KIND_STATE:
 			km.sets = state_sets;
@@ -741,6 +839,8 @@ whole:
 	else
 		up_del(m, path);
 out:
+	hist_free(&ho);
+	hist_free(&ht);
 	kv_free(&kb);
 	kv_free(&kw);
 	kv_free(&kl);
@@ -1317,6 +1417,11 @@ sync_run(struct store *st, const char *name, int what,
 	snprintf(res->remote, sizeof(res->remote), "%s", name);
 	if (sync_remote_url(st, name, &url) < 0)
 		return -1;
+	if (local_missing(url)) {
+		inbox_error(INBOX_ETEMP, "%s: no repository at %s", name, url);
+		free(url);
+		return -1;
+	}
 	if (creds_load(st, &k) < 0) {
 		free(url);
 		return -1;
@@ -1446,6 +1551,18 @@ sync_clone(const char *url, const char *dir)
 			}
 			free(p);
 		}
+	}
+	{
+		struct sb note = SB_INIT;
+		char iso[32];
+
+		time_iso(inbox_now(), iso, sizeof(iso));
+		sb_addf(&note, "origin: %s\n", iso);
+		p = path_join(dir, ".git/inbox/sync");
+		write_atomic(p, note.buf, note.len, 0644);	/* a note */
+		inbox_error_clear();
+		free(p);
+		sb_release(&note);
 	}
 	return 0;
 }

@@ -151,7 +151,7 @@ setup() {
 @test "block: an email address" {
 	run inbox-block Spam@Example.COM
 	[ "$status" -eq 0 ]
-	[ "$output" = Spam@example.com ]
+	[ "$output" = spam@example.com ]
 }
 
 @test "block: several numbers, from stdin too, one commit; -q" {
