@@ -26,8 +26,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: inbox-approve [-0] [-C DIR] [-u USER] [--json]\n"
-	    "       inbox-approve [-q] [-C DIR] [-u USER] --approve [ID...]\n"
-	    "       inbox-approve [-q] [-C DIR] [-u USER] --reject --reason "
+	    "       inbox-approve [-0q] [-C DIR] [-u USER] --approve [ID...]\n"
+	    "       inbox-approve [-0q] [-C DIR] [-u USER] --reject --reason "
 	    "TEXT [ID...]\n");
 	exit(status ? INBOX_EUSAGE : cli_done(0));
 }
@@ -121,7 +121,10 @@ one(const char *id, void *arg)
 	if (!c.quiet)
 		printf("%s\t%s%s%s\n", id, rep.status, *rep.error ? "\t" : "",
 		    rep.error);
-	return strcmp(rep.status, "failed") ? 0 : INBOX_EFAIL;
+	if (!strcmp(rep.status, "failed"))
+		return INBOX_EFAIL;
+	/* the provider is down: queued for a later try, as inbox-send */
+	return strcmp(rep.status, "queued") ? 0 : INBOX_ETEMP;
 }
 
 int

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "perm.h"
 #include "staff.h"
 #include "store.h"
 
@@ -168,6 +169,28 @@ path:
 	return 0;
 }
 
+/*
+ * Who is staff, and in what role, is a setting: through inbox-contact
+ * only someone with settings.edit may change it (a tech must not make
+ * itself an admin).  0, or -1 with the reason in why.
+ */
+static int
+check_contact_arg(struct store *st, const char *user, const char *a,
+    char *why, size_t n)
+{
+	static const char *const opts[] = { "staff", "login", "role", NULL };
+
+	if (strncmp(a, "--", 2) || perm_has(st, user, "settings.edit"))
+		return 0;
+	for (int i = 0; opts[i]; i++)
+		if (long_is(a + 2, opts[i])) {
+			snprintf(why, n, "%s: changing staff needs "
+			    "settings.edit", a);
+			return -1;
+		}
+	return 0;
+}
+
 /* Append "TIME USER refused: WHY: COMMAND" to .git/inbox/shell.log. */
 static void
 log_refusal(const char *root, const char *user, const char *why,
@@ -312,7 +335,6 @@ main(int argc, char **argv)
 		snprintf(why, sizeof(why), "%s is not on the staff list", user);
 		refuse(root, user, why, cmd);
 	}
-	store_close(st);
 	if (strlen(cmd) > MAX_CMD)
 		refuse(root, user, "the command is too long", cmd);
 	if (split(cmd, &w, why, sizeof(why)) < 0)
@@ -339,8 +361,12 @@ main(int argc, char **argv)
 		refuse(root, user, why, cmd);
 	}
 	for (int i = first; i < w.n; i++)
-		if (check_arg(w.v[i], why, sizeof(why)) < 0)
+		if (check_arg(w.v[i], why, sizeof(why)) < 0 ||
+		    (!strcmp(verb, "contact") && strcmp(w.v[first], "ls") &&
+		    strcmp(w.v[first], "show") && check_contact_arg(st, user,
+		    w.v[i], why, sizeof(why)) < 0))
 			refuse(root, user, why, cmd);
+	store_close(st);
 	/* inbox-VERB -C STORE -u USER ARG...; inbox-contact wants its
 	 * subcommand first, and ls and show take no -u */
 	snprintf(name, sizeof(name), "inbox-%s", verb);

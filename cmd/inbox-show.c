@@ -4,6 +4,9 @@
  * status, sender) followed by its text, each line indented by a TAB.  On
  * a terminal: a chat layout, inbound on the left, outbound on the right.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,13 +21,15 @@
 
 static struct cli c;
 static int noread;
+static const char *savedir;
 static const char *tz = "UTC";
 
 static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: inbox-show [-n] [-C DIR] [-u USER] [--json] ID\n");
+	    "usage: inbox-show [-n] [-C DIR] [-u USER] [--json] "
+	    "[--save-attachments DIR] ID\n");
 	exit(status ? INBOX_EUSAGE : cli_done(0));
 }
 
@@ -76,6 +81,67 @@ body_of(const struct msg *m)
 	if (msg_get(m, "X-Inbox-Resolved"))
 		sb_addf(&s, "\nresolved by %s", hdr(m, "X-Inbox-Resolved", ""));
 	return sb_detach(&s, NULL);
+}
+
+/* A safe file name for an attachment: its base name, else a made one. */
+static void
+safe_name(const char *given, const struct msg *m, size_t k, char *out,
+    size_t n)
+{
+	const char *base = given ? strrchr(given, '/') : NULL;
+	size_t j = 0;
+
+	base = base ? base + 1 : given;
+	for (const char *p = base; p && *p && j < n - 1; p++)
+		out[j++] = (isalnum((unsigned char)*p) || strchr("._+-",
+		    *p)) ? *p : '_';
+	out[j] = '\0';
+	while (out[0] == '.')
+		memmove(out, out + 1, strlen(out));
+	if (!out[0])
+		snprintf(out, n, "%s-%zu", m->uniq, k + 1);
+}
+
+/* --save-attachments: write each attachment into savedir. */
+static int
+save_parts(const struct msg *m)
+{
+	struct mail_part *parts;
+	size_t n;
+	int r = 0;
+
+	if (mail_parts(&m->mail, &parts, &n) < 0)
+		return warn_lib();
+	for (size_t k = 0; k < n; k++) {
+		char name[200], *path;
+		int fd;
+
+		if (!parts[k].attachment && !strncmp(parts[k].type, "text/", 5))
+			continue;
+		safe_name(parts[k].filename, m, k, name, sizeof(name));
+		path = path_join(savedir, name);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		for (int i = 2; fd < 0 && errno == EEXIST && i < 100; i++) {
+			char alt[220];
+
+			free(path);
+			snprintf(alt, sizeof(alt), "%d-%s", i, name);
+			path = path_join(savedir, alt);
+			fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			    0644);
+		}
+		if (fd < 0 || write(fd, parts[k].data, parts[k].len) !=
+		    (ssize_t)parts[k].len) {
+			warnx("cannot write %s: %s", path, strerror(errno));
+			r = INBOX_EFAIL;
+		} else
+			printf("%s\n", path);
+		if (fd >= 0)
+			close(fd);
+		free(path);
+	}
+	mail_parts_free(parts, n);
+	return r;
 }
 
 static void
@@ -186,6 +252,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "save-attachments", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 }
@@ -202,6 +269,8 @@ main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "hnC:u:", longopts, NULL)) != -1)
 		if (opt == 'n')
 			noread = 1;
+		else if (opt == 'S')
+			savedir = optarg;
 		else if (!cli_option(&c, opt, optarg, usage))
 			usage(1);
 	if (optind != argc - 1)
@@ -229,7 +298,12 @@ main(int argc, char **argv)
 	}
 	if (cli_tty() && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
 		width = ws.ws_col;
-	print_header(st, &cv);
+	if (savedir) {
+		noread = 1;
+		if (!path_exists(savedir))
+			die(INBOX_EUSAGE, "%s: no such directory", savedir);
+	} else
+		print_header(st, &cv);
 	if (!noread && store_lock(st) < 0)
 		die_lib();
 	for (size_t i = 0; i < n; i++) {
@@ -238,6 +312,11 @@ main(int argc, char **argv)
 
 		if (msg_load_path(&m, st, paths[i]) < 0) {
 			r = warn_lib();
+			continue;
+		}
+		if (savedir) {
+			r = save_parts(&m) ? INBOX_EFAIL : r;
+			msg_free(&m);
 			continue;
 		}
 		text = body_of(&m);

@@ -164,7 +164,8 @@ on_event(const struct watch_event *ev, void *arg)
 	    !perm_sees(st, s->members, s->assignee) || !event_wanted(ev, s))
 		return 0;
 	print_event(ev, s);
-	return limit && ++shown >= limit;
+	shown++;
+	return limit && shown >= limit;
 }
 
 static long long

@@ -245,7 +245,10 @@ touch_conv(struct store *st, struct conv *c, const char *contact,
 		res->blocked = 1;
 	kv_free(&a);
 	if (res->blocked) {
+		/* kept, but out of the inbox: inbox-ls --blocked */
 		kv_set(&c->st, "status", "closed");
+		if (!kv_get(&c->st, "blocked"))
+			kv_set(&c->st, "blocked", iso);
 	} else {
 		if (kv_get(&c->st, "archived")) {
 			kv_del(&c->st, "archived", NULL);
@@ -782,14 +785,32 @@ inbound_file(struct store *st, struct event *ev, const char *uniq,
 			char *id = pid_lookup(st, ev->provider_id);
 			struct msg m;
 
-			/* the index is written before the message: an entry
-			 * whose message is not there is from a crash */
+			/*
+			 * The index is written before the message.  An entry
+			 * whose message is missing, or there but never
+			 * committed, is a crash's: finish filing that one.
+			 */
 			if (id && msg_load(&m, st, id) < 0) {
 				inbox_error_clear();
 				free(id);
 				id = NULL;
-			} else if (id)
+			} else if (id) {
+				struct sb head = SB_INIT;
+				int committed = repo_read(st->repo, "HEAD",
+				    m.path, &head) == 0;
+
+				sb_release(&head);
+				inbox_error_clear();
+				if (!committed) {
+					int r = file_message(st, ev, m.uniq,
+					    res);
+
+					msg_free(&m);
+					free(id);
+					return r;
+				}
 				msg_free(&m);
+			}
 			if (id) {
 				res->duplicate = 1;
 				snprintf(res->msgid, sizeof(res->msgid), "%s",

@@ -242,6 +242,38 @@ maintenance_thread(struct store *st, const struct job_req *q, struct kv *j)
 	return r;
 }
 
+/*
+ * The tech of a job with a maintenance thread is a member of that thread
+ * while the job is open, like in the customer's conversation: moved when
+ * the tech changes, removed when the job is done or canceled.
+ */
+static int
+maintenance_members(struct store *st, const struct kv *j,
+    const char *prev_tech)
+{
+	const char *id = kv_get(j, "thread"), *tech = kv_get(j, "tech");
+	struct conv c;
+	int r;
+
+	if (!id || !conv_id_valid(id))
+		return 0;
+	if (conv_load(st, id, &c) < 0)
+		return -1;
+	if (!c.exists) {
+		conv_free(&c);
+		return 0;
+	}
+	if (prev_tech && (!tech || strcmp(prev_tech, tech) || !open_job(j)))
+		kv_del(&c.st, "member", prev_tech);
+	if (tech && open_job(j))
+		kv_add(&c.st, "member", tech);
+	else if (tech)
+		kv_del(&c.st, "member", tech);
+	r = conv_save(st, &c);
+	conv_free(&c);
+	return r;
+}
+
 int
 job_event(struct store *st, const struct job_req *q, struct job_res *res)
 {
@@ -355,6 +387,8 @@ job_event(struct store *st, const struct job_req *q, struct job_res *res)
 	    !kv_has(&cv.st, "assignee", kv_get(&j, "tech")))
 		kv_del(&cv.st, "member", kv_get(&j, "tech"));
 	if (q->service_pro && maintenance_thread(st, q, &j) < 0)
+		goto out;
+	if (!q->service_pro && maintenance_members(st, &j, prev_tech) < 0)
 		goto out;
 	if (job_save(st, q->job, &j) < 0 || conv_save(st, &cv) < 0)
 		goto out;
@@ -535,6 +569,10 @@ job_from_json(struct store *st, struct json *j, struct job_req *q,
 		    "I know", ev ? ev : "");
 	if (!(q->job = json_path_str(j, "job")) || !name_valid(q->job))
 		return inbox_error(INBOX_EDATA, "job event needs a \"job\" id");
+	/* a platform's event about a job it never scheduled here */
+	if (strcmp(q->event, "schedule") && !job_exists(st, q->job))
+		return inbox_error(INBOX_EDATA, "no job %s (schedule it first)",
+		    q->job);
 	if (json_is_obj(cust)) {
 		if (upsert_customer(st, cust, hold) < 0)
 			return -1;

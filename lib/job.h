@@ -43,7 +43,8 @@ struct job_res {
  * Record a job event: the job under jobs/, its link to the customer's
  * conversation, the tech's membership of that conversation (added when
  * assigned, removed when the job is done or canceled unless the tech
- * still has another open job of that customer).  Commits; the caller
+ * still has another open job of that customer) and of the job's
+ * maintenance thread, when it has one.  Commits; the caller
  * then fires res->hook.  Class 64 for events that make no sense (done
  * before scheduled, unknown job), 1 when nothing changed.
  */
@@ -56,7 +57,8 @@ int job_event(struct store *st, const struct job_req *q, struct job_res *res);
  * "tech":LOGIN,"address":TEXT,"eta":MINUTES,"invoice_url":URL,
  * "service_pro":CONTACT}.  A customer given as an object is added to the
  * contacts when new.  Fills q (its strings live in the json document and
- * in *hold, freed by the caller).
+ * in *hold, freed by the caller).  Class 65 for what cannot be filed,
+ * an event about a job never scheduled here included.
  */
 struct json;
 int job_from_json(struct store *st, struct json *j, struct job_req *q,

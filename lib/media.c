@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
 #include "json.h"
 #include "media.h"
+#include "mime.h"
+#include "msg.h"
 #include "secret.h"
 
 static void
@@ -107,4 +110,85 @@ media_fetch(struct store *st, struct event *ev)
 		free(token);
 	}
 	return n;
+}
+
+/* Is this header one a rebuilt body replaces? */
+static int
+body_header(const char *name)
+{
+	return !strcasecmp(name, "MIME-Version") ||
+	    !strcasecmp(name, "Content-Type") ||
+	    !strcasecmp(name, "Content-Transfer-Encoding") ||
+	    !strcasecmp(name, "X-Inbox-Media-Error");
+}
+
+int
+media_refetch(struct store *st, struct msg *m)
+{
+	struct event ev;
+	struct sb out = SB_INIT;
+	const char *ch = msg_get(m, "X-Inbox-Channel");
+	char *text;
+	int missing = 0, r;
+
+	if (!msg_get(m, "X-Inbox-Media-Error"))
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	snprintf(ev.format, sizeof(ev.format), "%s", ch &&
+	    !strcmp(ch, "whatsapp") ? "whatsapp" : "twilio");
+	for (size_t i = 0; i < m->mail.nh; i++) {
+		const char *v = m->mail.h[i].value;
+		struct event_media *em;
+		size_t k = strcspn(v, " ");
+
+		if (strcasecmp(m->mail.h[i].name, "X-Inbox-Media"))
+			continue;
+		ev.media = xrealloc(ev.media, (ev.nmedia + 1) *
+		    sizeof(*ev.media));
+		em = &ev.media[ev.nmedia++];
+		memset(em, 0, sizeof(*em));
+		if (str_startswith(v, "http://") || str_startswith(v, "https://"))
+			em->url = xstrndup(v, k);
+		else
+			em->id = xstrndup(v, k);
+		if (v[k])
+			em->type = xstrdup(v + k + 1);
+	}
+	media_fetch(st, &ev);
+	for (size_t i = 0; i < ev.nmedia; i++)
+		missing += ev.media[i].error != NULL || !ev.media[i].data;
+	if (missing) {
+		event_free(&ev);
+		return 0;
+	}
+	/* the headers but those of the body, then a new body */
+	for (size_t i = 0; i < m->mail.nh; i++)
+		if (!body_header(m->mail.h[i].name))
+			sb_addf(&out, "%s: %s\n", m->mail.h[i].name,
+			    m->mail.h[i].value);
+	text = msg_text(m);
+	ev.body = text;
+	{
+		struct mail_attachment *att = xcalloc(ev.nmedia, sizeof(*att));
+		char names[10][32];
+		size_t n = 0;
+
+		for (size_t i = 0; i < ev.nmedia && n < 10; i++) {
+			snprintf(names[n], sizeof(names[n]), "media-%zu", i + 1);
+			att[n].filename = names[n];
+			att[n].type = ev.media[i].type;
+			att[n].data = (const unsigned char *)ev.media[i].data;
+			att[n].len = ev.media[i].len;
+			n++;
+		}
+		sb_addc(&out, '\n');
+		mail_build_body(&out, text, att, n, m->uniq);
+		free(att);
+	}
+	ev.body = NULL;
+	free(text);
+	r = msg_replace(m, st, &out) < 0 ? -1 : 1;
+	sb_release(&out);
+	event_free(&ev);
+	return r;
 }

@@ -18,4 +18,15 @@
  */
 int media_fetch(struct store *st, struct event *ev);
 
+struct msg;
+
+/*
+ * Fetch again the media a stored message could not get when it arrived
+ * (its X-Inbox-Media-Error headers) and, when every item now comes,
+ * rewrite the message with them as MIME parts.  Returns 1 when the
+ * message was rewritten, 0 when something is still missing (the reason
+ * stays in the header), -1 on an error of the store.
+ */
+int media_refetch(struct store *st, struct msg *m);
+
 #endif

@@ -338,6 +338,24 @@ msg_set_headers(struct msg *m, struct store *st, const char **names,
 }
 
 int
+msg_replace(struct msg *m, struct store *st, const struct sb *data)
+{
+	struct sb copy = SB_INIT;
+	int r;
+
+	sb_add(&copy, data->buf, data->len);
+	r = rewrite(m, st, &copy);
+	if (r == 0) {
+		mail_free(&m->mail);
+		sb_release(&m->raw);
+		m->raw = copy;
+		mail_parse(&m->mail, m->raw.buf, m->raw.len);
+	} else
+		sb_release(&copy);
+	return r;
+}
+
+int
 msg_set_header(struct msg *m, struct store *st, const char *name,
     const char *value)
 {

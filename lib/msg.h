@@ -74,6 +74,9 @@ int msg_set_header(struct msg *m, struct store *st, const char *name,
 int msg_set_headers(struct msg *m, struct store *st, const char **names,
     const char **values, size_t n);
 
+/* Replace a message's whole content (atomically, through tmp/). */
+int msg_replace(struct msg *m, struct store *st, const struct sb *data);
+
 /* Change the maildir flags (moving new/ -> cur/ as needed); the new path
  * is in m->path. */
 int msg_set_flags(struct msg *m, struct store *st, const char *flags);

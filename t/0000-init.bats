@@ -102,17 +102,17 @@ load data/outbound
 	run inbox-init -x
 	[ "$status" -eq 64 ]
 	[ "${lines[0]}" = "inbox-init: invalid option -- 'x'" ]
-	[ "${lines[1]}" = "usage: inbox-init [-q] [-u USER] [DIR]" ]
+	[ "${lines[1]}" = "usage: inbox-init [-q] [-C DIR] [-u USER] [DIR]" ]
 	run inbox-init a b
 	[ "$status" -eq 64 ]
-	[ "$output" = "usage: inbox-init [-q] [-u USER] [DIR]" ]
+	[ "$output" = "usage: inbox-init [-q] [-C DIR] [-u USER] [DIR]" ]
 	[ ! -e a ] && [ ! -e b ]
 }
 
 @test "init: --help on stdout, exit 0" {
 	run inbox-init --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: inbox-init [-q] [-u USER] [DIR]" ]
+	[ "$output" = "usage: inbox-init [-q] [-C DIR] [-u USER] [DIR]" ]
 }
 
 @test "init: --version" {

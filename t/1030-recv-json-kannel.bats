@@ -135,7 +135,7 @@ msgfile() {
 	grep -qx 'From: Withheld number <anonymous>' "$(msgfile "$a")"
 }
 
-@test "json: unknown type, job, missing fields, bad time are malformed" {
+@test "json: unknown type, missing fields, bad time are malformed" {
 	before=$(snapshot)
 	run inbox-recv < <(echo '{"type":"fax","from":"+15557654321"}')
 	[ "$status" -eq 65 ]
@@ -155,9 +155,6 @@ msgfile() {
 	run inbox-recv < <(echo '{"type":"message","from":"+15557654321","time":"last tuesday"}')
 	[ "$status" -eq 65 ]
 	[ "$output" = 'inbox-recv: bad "time": last tuesday' ]
-	run inbox-recv < <(echo '{"type":"job","id":"J-1"}')
-	[ "$status" -eq 65 ]
-	[ "$output" = 'inbox-recv: job events are taken by inbox-job' ]
 	[ "$(snapshot)" = "$before" ]
 }
 

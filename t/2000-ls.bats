@@ -305,9 +305,16 @@ lines_of() {
 	    +15557654321 'and the radiator' >/dev/null
 	run inbox-ls -m -s leak
 	[ "$(cut -f8 <<<"$output")" = "$(printf 'Boiler leaking again\nOld leak under the sink')" ]
+	# a word of the headers only is not a match, even in a conversation
+	# that matches by text
+	tick
+	recv_sms SM00000000000000000000000000000013 +15557654321 \
+	    'We received your quote' >/dev/null
+	run inbox-ls -m -s received
+	[ "$(cut -f8 <<<"$output")" = "We received your quote" ]
 	# found by number: all of its messages
 	run inbox-ls -m -s 5557654321
-	[ "$(cut -f8 <<<"$output")" = "$(printf 'Boiler leaking again\nand the radiator')" ]
+	[ "$(cut -f8 <<<"$output")" = "$(printf 'We received your quote\nBoiler leaking again\nand the radiator')" ]
 }
 
 @test "ls: a search finds a customer by name" {

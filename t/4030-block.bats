@@ -236,7 +236,7 @@ setup() {
 	unchanged
 	run --separate-stderr inbox-block --reason "$(printf 'a\nb')" $A
 	[ "$status" -eq 65 ]
-	[ "$stderr" = "inbox-block: blocked-reason: value has control characters or bad UTF-8" ]
+	[ "$stderr" = "inbox-block: --reason has control characters or is not UTF-8" ]
 	unchanged
 }
 

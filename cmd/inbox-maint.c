@@ -1,0 +1,139 @@
+/*
+ * inbox-maint - for cron: pack git's loose objects (every commit leaves a
+ * few) and rebuild the listing cache.  Holds the store lock while git
+ * packs, so no command writes meanwhile.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "store.h"
+#include "summary.h"
+
+static struct cli c;
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: inbox-maint [-q] [-C DIR] [-u USER] [--no-pack]\n");
+	exit(status ? INBOX_EUSAGE : cli_done(0));
+}
+
+/* Loose objects and the bytes under .git/objects. */
+static void
+census(const char *root, long *loose, long long *bytes)
+{
+	char *objs = path_join(root, ".git/objects");
+	DIR *d = opendir(objs);
+	struct dirent *e;
+
+	*loose = 0;
+	*bytes = 0;
+	while (d && (e = readdir(d))) {
+		char *sub;
+		DIR *d2;
+		struct dirent *e2;
+		int isloose = strlen(e->d_name) == 2;
+
+		if (e->d_name[0] == '.')
+			continue;
+		sub = path_join(objs, e->d_name);
+		d2 = opendir(sub);
+		while (d2 && (e2 = readdir(d2))) {
+			struct stat sbuf;
+			char *p;
+
+			if (e2->d_name[0] == '.')
+				continue;
+			p = path_join(sub, e2->d_name);
+			if (stat(p, &sbuf) == 0 && S_ISREG(sbuf.st_mode)) {
+				*bytes += sbuf.st_size;
+				*loose += isloose;
+			}
+			free(p);
+		}
+		if (d2)
+			closedir(d2);
+		free(sub);
+	}
+	if (d)
+		closedir(d);
+	free(objs);
+}
+
+static int
+git_gc(const char *root)
+{
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return inbox_error(INBOX_ETEMP, "fork:");
+	if (pid == 0) {
+		dup2(2, 1);
+		execlp("git", "git", "-C", root, "-c", "gc.autoDetach=false",
+		    "gc", "--quiet", "--prune=now", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return inbox_error(INBOX_EFAIL, "wait:");
+	if (!WIFEXITED(st) || WEXITSTATUS(st) == 127)
+		return inbox_error(INBOX_EFAIL, "cannot run git gc (is git "
+		    "installed?)");
+	if (WEXITSTATUS(st))
+		return inbox_error(INBOX_EFAIL, "git gc failed (exit %d)",
+		    WEXITSTATUS(st));
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "no-pack", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store *st;
+	struct convsum *v;
+	size_t n;
+	long loose0, loose1;
+	long long bytes0, bytes1;
+	int opt, pack = 1;
+
+	cli_init("inbox-maint");
+	while ((opt = getopt_long(argc, argv, "hqC:u:", longopts, NULL)) != -1)
+		if (opt == 'P')
+			pack = 0;
+		else if (!cli_option(&c, opt, optarg, usage))
+			usage(1);
+	if (optind != argc)
+		usage(1);
+	if (store_open(&st, c.dir, "inbox-maint", c.user) < 0 ||
+	    store_lock(st) < 0)
+		die_lib();
+	census(st->root, &loose0, &bytes0);
+	if (pack && git_gc(st->root) < 0)
+		die_lib();
+	census(st->root, &loose1, &bytes1);
+	if (summary_reset(st) < 0 || summary_all(st, &v, &n) < 0)
+		die_lib();
+	for (size_t i = 0; i < n; i++)
+		summary_free(&v[i]);
+	free(v);
+	store_close(st);
+	if (!c.quiet)
+		printf("objects\t%ld loose -> %ld loose\n"
+		    "size\t%lld KiB -> %lld KiB\n"
+		    "conversations\t%zu summarised\n", loose0, loose1,
+		    bytes0 / 1024, bytes1 / 1024, n);
+	return cli_done(0);
+}
