@@ -211,7 +211,8 @@ log_refusal(const char *root, const char *user, const char *why,
 			line.buf[i] = '?';
 	sb_addc(&line, '\n');
 	path = path_join(root, ".git/inbox/shell.log");
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0640);
 	if (fd < 0 || write(fd, line.buf, line.len) != (ssize_t)line.len)
 		warnx("%s: %s", path, strerror(errno));
 	if (fd >= 0)
@@ -256,7 +257,8 @@ usage(int status)
 	exit(status ? INBOX_EUSAGE : cli_done(0));
 }
 
-/* Run path with a clean environment, or find name on the clean PATH. */
+/* Exec argv (inbox-VERB) with a clean environment in the store: the
+ * program beside this one, else the one on PATH. */
 static void
 run(const char *verb, char **argv, const char *root, const char *user)
 {
@@ -266,8 +268,10 @@ run(const char *verb, char **argv, const char *root, const char *user)
 	char *vals[2], *pathvar, *h;
 	ssize_t n;
 
+	/* a locale name, never a path to one */
 	for (int i = 0; keep[i]; i++)
-		vals[i] = getenv(keep[i]) ? xstrdup(getenv(keep[i])) : NULL;
+		vals[i] = (p = getenv(keep[i])) && !strchr(p, '/') ?
+		    xstrdup(p) : NULL;
 	h = home ? xstrdup(home) : NULL;
 	p = getenv("PATH");
 	pathvar = xstrdup(p && *p ? p : "/usr/local/bin:/usr/bin:/bin");
@@ -287,7 +291,6 @@ run(const char *verb, char **argv, const char *root, const char *user)
 	setenv("INBOX_USER", user, 1);
 	if (chdir(root) < 0)
 		die(INBOX_EFAIL, "%s: %s", root, strerror(errno));
-	/* the inbox-VERB beside this program first, then $PATH */
 	if (slash && *self) {
 		snprintf(path, sizeof(path), "%s/inbox-%s", self, verb);
 		if (access(path, X_OK) == 0)

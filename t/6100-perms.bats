@@ -244,3 +244,82 @@ $CA" ]
 	may_do_all anyone
 	ok someone-else send $CA "A second word"
 }
+
+# shell LOGIN COMMAND: inbox-shell as sshd runs it for LOGIN's key.
+shell() {
+	SSH_ORIGINAL_COMMAND=$2 run --separate-stderr \
+	    "$INBOX_BUILD/inbox-shell" -C "$S" "$1"
+}
+
+@test "inbox-shell fixes the actor, keeps quoted words whole, lets message ids through" {
+	INBOX_USER=olive shell tina inbox-ls
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f1)" = "$CA" ]
+	shell tina "inbox-send -q $CA 'Fixed; the \"valve\" was stuck'"
+	[ "$status" -eq 0 ]
+	[ -z "$output$stderr" ]
+	f=$(grep -rlx 'Fixed; the "valve" was stuck' conv/cc/$CA/)
+	grep -qx 'X-Inbox-Author: tina' "$f"
+	run inbox-send -u gus $CA "Half price"
+	id=${output%%	*}
+	shell olive "inbox approve --approve $id"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$id	sent" ]
+	git log --format=%B | grep -qx 'Approved-By: olive'
+	shell olive "inbox-approve --approve ${id%%/*}/../../inbox.yaml"
+	[ "$status" -eq 3 ]
+	shell olive "inbox-approve --approve ${id%%/*}/.hidden"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "inbox-shell: refused: '${id%%/*}/.hidden': no paths (give text with a slash on standard input)" ]
+	[ "$(wc -l <.git/inbox/shell.log)" -eq 2 ]
+}
+
+@test "inbox-shell: only settings.edit changes who is staff and in what role" {
+	customer_staff() {
+		inbox-contact add -q -u ada --staff --login sam --name Sam
+	}
+	customer_staff
+	for u in tina olive; do
+		shell $u "inbox-contact edit $u --role admin"
+		[ "$status" -eq 3 ]
+		[ "$stderr" = "inbox-shell: refused: --role: changing staff needs settings.edit" ]
+	done
+	shell sam "inbox-contact edit sam --ro=admin"
+	[ "$stderr" = "inbox-shell: refused: --ro=admin: changing staff needs settings.edit" ]
+	shell sam "inbox-contact add --staff --login eve --name Eve"
+	[ "$status" -eq 3 ]
+	shell sam "inbox-archive $CB"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "inbox-archive: sam may not do this (needs messages.archive)" ]
+	shell tina "inbox-contact ls --staff"
+	[ "$status" -eq 0 ]
+	shell ada "inbox-contact edit sam --role office"
+	[ "$status" -eq 0 ]
+	shell sam "inbox-archive -q $CB"
+	[ "$status" -eq 0 ]
+}
+
+@test "inbox-shell: an unknown login, a missing command, a system command" {
+	shell nobody inbox-ls
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "inbox-shell: refused: nobody is not on the staff list" ]
+	shell 'bad name' inbox-ls
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "inbox-shell: refused: bad name is not on the staff list" ]
+	[ "$(sed 's/^[^ ]* //' .git/inbox/shell.log)" = "nobody refused: nobody is not on the staff list: inbox-ls
+bad?name refused: bad name is not on the staff list: inbox-ls" ]
+	shell tina ""
+	[ "$status" -eq 64 ]
+	shell tina "inbox"
+	[ "$status" -eq 64 ]
+	shell tina "inbox-recv"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "inbox-shell: refused: 'inbox-recv' is not allowed here" ]
+	shell tina "$(printf 'inbox-ls\nid')"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "inbox-shell: refused: a line break" ]
+	[ "$(tail -n 1 .git/inbox/shell.log | sed 's/^[^ ]* //')" = \
+	    "tina refused: a line break: inbox-ls?id" ]
+	run -64 "$INBOX_BUILD/inbox-shell"
+	run -64 "$INBOX_BUILD/inbox-shell" tina olive
+}
