@@ -2,6 +2,7 @@
  * config.c - inbox.yaml through libyaml's document API.
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
@@ -36,8 +37,15 @@ config_load(struct config **out, const char *path)
 			inbox_error_clear();
 			return 0;
 		}
-		return inbox_error(inbox_errcode() == INBOX_EDATA ?
-		    INBOX_EDATA : INBOX_EFAIL, "%s", inbox_errmsg());
+		{
+			/* copy: the message is the buffer we write into */
+			char msg[512];
+			int code = inbox_errcode() == INBOX_EDATA ?
+			    INBOX_EDATA : INBOX_EFAIL;
+
+			snprintf(msg, sizeof(msg), "%s", inbox_errmsg());
+			return inbox_error(code, "%s: %s", base, msg);
+		}
 	}
 	if (!yaml_parser_initialize(&p)) {
 		sb_release(&s);

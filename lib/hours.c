@@ -50,25 +50,37 @@ holiday(struct store *st, const struct tm *tm)
 	return 0;
 }
 
+/* The range of a weekday (0 Sunday); 0 when it is closed. */
+static int
+day_range(struct store *st, int wday, int *from, int *to)
+{
+	struct sb k = SB_INIT;
+	int r;
+
+	sb_addf(&k, "hours.%s", days[wday]);
+	r = range(config_str(st->cfg, k.buf, NULL), from, to);
+	sb_release(&k);
+	return r;
+}
+
 int
 hours_open(struct store *st, time_t t)
 {
 	struct tm tm;
-	struct sb k = SB_INIT;
-	int from, to, m, r;
+	int from, to, m;
 
 	if (!config_node(st->cfg, 0, "hours"))
 		return 1;	/* no hours: always open */
 	time_local(t, tz_of(st), &tm);
 	if (holiday(st, &tm))
 		return 0;
-	sb_addf(&k, "hours.%s", days[tm.tm_wday]);
-	r = range(config_str(st->cfg, k.buf, NULL), &from, &to);
-	sb_release(&k);
-	if (!r)
-		return 0;
 	m = tm.tm_hour * 60 + tm.tm_min;
-	return from <= to ? m >= from && m < to : m >= from || m < to;
+	if (day_range(st, tm.tm_wday, &from, &to) &&
+	    (from <= to ? m >= from && m < to : m >= from))
+		return 1;
+	/* a range past midnight ("22:00-03:00") runs into the next day */
+	return day_range(st, (tm.tm_wday + 6) % 7, &from, &to) &&
+	    from > to && m < to;
 }
 
 time_t

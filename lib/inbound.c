@@ -352,6 +352,10 @@ file_message(struct store *st, struct event *ev, const char *uniq,
 		if (word)
 			snprintf(res->word, sizeof(res->word), "%s", word);
 	}
+	/* the index first: a retry after a crash between the two finds no
+	 * message, or an uncommitted one, and finishes; never a second copy */
+	if (ev->provider_id && pid_record(st, ev->provider_id, res->msgid) < 0)
+		goto out;
 	if (!already_there(st, res->conv, uniq)) {
 		time_rfc2822(when, date, sizeof(date));
 		sb_addf(&h, "X-Inbox-Channel: %s\n", ev->channel);
@@ -392,11 +396,6 @@ file_message(struct store *st, struct event *ev, const char *uniq,
 			sb_addc(&h, '\n');
 			add_media(&h, ev, uniq);
 		}
-		/* the index first: a retry after a crash between the two
-		 * finds no message and files it; never a second copy */
-		if (ev->provider_id && pid_record(st, ev->provider_id,
-		    res->msgid) < 0)
-			goto out;
 		if (store_deliver(st, dir, "new", uniq, h.buf, h.len) < 0)
 			goto out;
 	}

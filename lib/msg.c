@@ -268,7 +268,11 @@ rewrite(struct msg *m, struct store *st, const struct sb *data)
 	*slash = '\0';
 	slash = strrchr(tmp.buf, '/');
 	sb_setlen(&tmp, (size_t)(slash - tmp.buf));
-	sb_addf(&tmp, "/tmp/%s.rewrite", m->uniq);
+	sb_adds(&tmp, "/tmp");
+	/* git does not carry empty tmp/ directories: a clone lacks them */
+	if (!path_exists(tmp.buf) && mkdir_p(tmp.buf) < 0)
+		goto out;
+	sb_addf(&tmp, "/%s.rewrite", m->uniq);
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		inbox_error(INBOX_ETEMP, "create %s:", tmp.buf);

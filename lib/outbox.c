@@ -763,6 +763,7 @@ queue_one(struct store *st, const struct send_opts *o,
 			return -1;
 		}
 	}
+	snprintf(q->conv, sizeof(q->conv), "%s", t.conv);
 	internal = o->note || kv_has(&t.c.st, "kind", "team");
 	if (!is_automatic(o) && check_perms(st, &t, &gated) < 0)
 		goto out;

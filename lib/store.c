@@ -690,6 +690,14 @@ store_init(const char *dir, const char *user)
 	if (r == 0)
 		r = store_put(st, "inbox.yaml", yaml.buf, yaml.len);
 	sb_release(&yaml);
+	if (r == 0) {
+		/* the new inbox.yaml names the domain of commit authors */
+		char *cfg = path_join(st->root, "inbox.yaml");
+
+		config_free(st->cfg);
+		r = config_load(&st->cfg, cfg);
+		free(cfg);
+	}
 	if (r == 0)
 		r = copy_tree(st, store_hooksdir(), "hooks", 1);
 	if (r == 0) {

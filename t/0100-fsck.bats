@@ -450,12 +450,10 @@ lose_last_commit() {
 	new_store
 	run inbox-fsck extra
 	[ "$status" -eq 64 ]
-	[ "${lines[0]}" = "usage: inbox-fsck [-q] [-C DIR] [-u USER] [--json] [--repair] [--reindex]" ]
-	run inbox-fsck --refetch
-	[ "$status" -eq 64 ]
+	[ "${lines[0]}" = "usage: inbox-fsck [-q] [-C DIR] [-u USER] [--json] [--repair] [--reindex] [--refetch]" ]
 	run inbox-fsck -h
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: inbox-fsck [-q] [-C DIR] [-u USER] [--json] [--repair] [--reindex]" ]
+	[ "$output" = "usage: inbox-fsck [-q] [-C DIR] [-u USER] [--json] [--repair] [--reindex] [--refetch]" ]
 	run inbox-fsck -C "$BATS_TEST_TMPDIR/nowhere"
 	[ "$status" -eq 2 ]
 }

@@ -473,7 +473,7 @@ Contact: C3" ]
 kind: customer
 group: residential
 phone: +15125550201
-email: Mary@example.com
+email: mary@example.com
 created: $NOW" ]
 	[ "$(cfile C2)" = "name: Tom Lee, Jr.
 kind: customer
@@ -516,7 +516,7 @@ kind: customer
 group: residential
 phone: +15125550201
 phone: +15125550209
-email: Mary@example.com
+email: mary@example.com
 created: $NOW" ]
 }
 

@@ -34,8 +34,8 @@ setup() {
 
 # The file of message ID.
 msgfile() {
-	ls conv/${1:0:2}/${1%%/*}/new/${1#*/}* conv/${1:0:2}/${1%%/*}/cur/${1#*/}* \
-	    2>/dev/null
+	local d=conv/${1:0:2}/${1%%/*}
+	ls "$d"/new/"${1#*/}"* "$d"/cur/"${1#*/}"* 2>/dev/null
 }
 
 # Header NAME of message ID.

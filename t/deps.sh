@@ -2,7 +2,8 @@
 # t/deps.sh - install what the test suite needs, when it is missing and
 # we are root; otherwise say which apt-get line is needed.
 pkgs="bats mandoc git lighttpd python3-aiosmtpd kannel kannel-extras
-	valgrind clang procps mblaze"
+	valgrind clang procps mblaze
+	openssh-server openssh-client"
 need=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |

@@ -37,7 +37,7 @@ _inbox_options() {
 		--add-email= --remove-email= --customers --dry-run --json $std" ;;
 	flag) echo "--read --unread --flag --unflag --resolve --all-read
 		--mute --unmute $std $_inbox_filters" ;;
-	fsck) echo "--repair --reindex --json $std" ;;
+	fsck) echo "--repair --reindex --refetch --json $std" ;;
 	init) echo "$std" ;;
 	job) echo "--customer= --at= --tech= --address= --service-pro= --eta=
 		--invoice-url= --url= --all --json $std" ;;
@@ -51,7 +51,7 @@ _inbox_options() {
 		--split --job= --automatic --dry-run --note --flush --retry=
 		--json $std" ;;
 	shell) echo "$std" ;;
-	show) echo "--json $std" ;;
+	show) echo "--save-attachments= --json $std" ;;
 	sync) echo "--pull --push --status --set-host= --clone= --json $std" ;;
 	template) echo "--job= --to= --var= --json $std" ;;
 	watch) echo "--timeout= --ready= --json $std $_inbox_filters" ;;
@@ -181,7 +181,8 @@ _inbox_command() {
 
 	if _inbox_takes_value "$cmd" "$prev"; then
 		case $prev in
-		-C) compopt -o filenames 2>/dev/null || :
+		-C | --save-attachments)
+			compopt -o filenames 2>/dev/null || :
 			# shellcheck disable=SC2207
 			COMPREPLY=($(compgen -d -- "$cur")) ;;
 		-u | --assignee | --member | --add-member | --remove-member | \
