@@ -331,7 +331,8 @@ main(int argc, char **argv)
 		die_lib();
 	if (reason) {
 		if (!kv_value_ok(reason))
-			die(INBOX_EDATA, "--reason has control characters");
+			die(INBOX_EDATA, "--reason has control characters "
+			    "or is not UTF-8");
 		store_trailer(st, "Reason", reason);
 	}
 	switch (mode) {

@@ -130,58 +130,6 @@ read_input(struct sb *in)
 	return sb_read_fd(in, 0, MAX_INPUT);
 }
 
-/* The URL the provider requested, for signature checks. */
-static char *
-request_url(void)
-{
-	const char *host = getenv("HTTP_HOST"), *uri = getenv("REQUEST_URI");
-	const char *https = getenv("HTTPS");
-	struct sb s = SB_INIT;
-
-	if (url)
-		return xstrdup(url);
-	if (!host || !uri)
-		return NULL;
-	sb_addf(&s, "%s://%s%s", https && *https && strcmp(https, "off") ?
-	    "https" : "http", host, uri);
-	return sb_detach(&s, NULL);
-}
-
-static int
-check_signature(struct store *st, const struct sb *in)
-{
-	char *token = NULL, *u;
-	const char *sig = signature;
-	int ok = 1;
-
-	if (!strcmp(format, "twilio")) {
-		if (secret_get(st, "twilio-token", &token) < 0)
-			return -1;
-		if (!sig)
-			sig = getenv("HTTP_X_TWILIO_SIGNATURE");
-		if (!token || (!sig && !cgi)) {
-			free(token);
-			return 0;
-		}
-		u = request_url();
-		ok = u && sign_twilio_ok(token, u, in->buf, in->len, sig);
-		free(u);
-	} else if (!strcmp(format, "whatsapp")) {
-		if (secret_get(st, "whatsapp-app-secret", &token) < 0)
-			return -1;
-		if (!sig)
-			sig = getenv("HTTP_X_HUB_SIGNATURE_256");
-		if (!token || (!sig && !cgi)) {
-			free(token);
-			return 0;
-		}
-		ok = sign_hub_ok(token, in->buf, in->len, sig);
-	}
-	free(token);
-	return ok ? 0 : inbox_error(INBOX_EPOLICY, "webhook signature does "
-	    "not match");
-}
-
 /* WhatsApp's subscription handshake: GET ?hub.mode=subscribe... */
 static int
 verify_subscription(struct store *st, const struct sb *in)
@@ -206,22 +154,6 @@ verify_subscription(struct store *st, const struct sb *in)
 	free(token);
 	form_free(&f);
 	return r == 0 ? 0 : -1;
-}
-
-/* Mail from a machine (an autoresponder, a list) gets no autoreply. */
-static int
-auto_submitted(const struct event *e)
-{
-	const char *p;
-
-	if (!e->raw)
-		return 0;
-	return ((p = memmem(e->raw, e->rawlen, "\nAuto-Submitted:", 16)) &&
-	    strncasecmp(p + 16 + strspn(p + 16, " "), "no", 2)) ||
-	    memmem(e->raw, e->rawlen, "\nPrecedence: bulk", 17) ||
-	    memmem(e->raw, e->rawlen, "\nPrecedence: list", 17) ||
-	    memmem(e->raw, e->rawlen, "\nPrecedence: junk", 17) ||
-	    memmem(e->raw, e->rawlen, "\nPrecedence: auto_reply", 23);
 }
 
 /* An automatic answer to a customer who has just written. */
@@ -265,7 +197,7 @@ autoreply(struct store *st, const struct event *e,
 		answer(st, res->conv, "stop-confirmation", "stop-confirmation");
 	if (res->keyword != KW_NONE && res->keyword != KW_ATTENTION)
 		return;
-	if (hours_open(st, inbox_now()) || auto_submitted(e))
+	if (hours_open(st, inbox_now()) || event_auto_submitted(e))
 		return;
 	if (hook_event(st, "after-hours", res->conv, res->msgid, NULL,
 	    &out) != 0)
@@ -515,7 +447,8 @@ main(int argc, char **argv)
 		return fail(INBOX_EDATA);
 	}
 	unique_name(uniq, sizeof(uniq));
-	if (check_signature(st, &in) < 0 || spool(st, uniq, &in,
+	if (sign_webhook(st, format, in.buf, in.len, url, signature, cgi) < 0 ||
+	    spool(st, uniq, &in,
 	    &spooled) < 0 || (batch && store_lock(st) < 0)) {
 		r = inbox_errcode();
 		if (spooled && r != INBOX_ETEMP)

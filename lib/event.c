@@ -662,3 +662,18 @@ event_free(struct event *ev)
 	}
 	memset(ev, 0, sizeof(*ev));
 }
+
+int
+event_auto_submitted(const struct event *e)
+{
+	const char *p;
+
+	if (!e->raw)
+		return 0;
+	return ((p = memmem(e->raw, e->rawlen, "\nAuto-Submitted:", 16)) &&
+	    strncasecmp(p + 16 + strspn(p + 16, " "), "no", 2)) ||
+	    memmem(e->raw, e->rawlen, "\nPrecedence: bulk", 17) ||
+	    memmem(e->raw, e->rawlen, "\nPrecedence: list", 17) ||
+	    memmem(e->raw, e->rawlen, "\nPrecedence: junk", 17) ||
+	    memmem(e->raw, e->rawlen, "\nPrecedence: auto_reply", 23);
+}

@@ -83,6 +83,9 @@ struct event {
 int event_parse(struct event *ev, const char *format, const char *buf,
     size_t len);
 void event_free(struct event *ev);
+/* 1 when an email says a machine sent it (Auto-Submitted other than
+ * "no", Precedence bulk, list, junk or auto_reply): no autoreply. */
+int event_auto_submitted(const struct event *ev);
 /* The format buf looks like ("twilio", "whatsapp", "kannel", "json",
  * "email"), or NULL. */
 const char *event_detect(const char *buf, size_t len);

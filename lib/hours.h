@@ -2,8 +2,9 @@
  * hours.h - business hours, holidays and the quiet-hours sending window.
  *
  *	hours:                  business hours, in business.timezone
- *	  mon: "08:00-17:00"    one range a day, or "closed"
- *	  ...
+ *	  mon: "08:00-17:00"    one range a day, or "closed"; a range past
+ *	  ...                   midnight ("22:00-03:00") runs into the
+ *	                        next day's early hours
  *	holidays: [2026-12-25, 2026-12-26]
  *	quiet:                  when automatic messages may go out, in the
  *	  window: "08:00-21:00"  customer's time zone (contact timezone:,

@@ -11,6 +11,9 @@ static const char *optout[] = { "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL",
 static const char *optin[] = { "START", "UNSTOP", "RESTART", "SUBSCRIBE",
 	"ENROLL", "YES", NULL };
 static const char *help[] = { "HELP", "INFO", NULL };
+/* Opt-out words that are everyday words too: "Cancel my appointment",
+ * "End of the day works" do not ask to stop. */
+static const char *plain[] = { "CANCEL", "END", "QUIT", NULL };
 
 /* Phrases that ask to stop without being a keyword (lower case). */
 static const char *asks[] = { "stop text", "stop messag", "stop contact",
@@ -63,7 +66,7 @@ keyword_of(const char *body, const char **word)
 		w[k++] = (char)toupper((unsigned char)*q);
 	w[k] = '\0';
 	if (k && in(w, optout) && p[k] && !isalnum((unsigned char)p[k]) &&
-	    p[k] != '\'')
+	    p[k] != '\'' && !(isspace((unsigned char)p[k]) && in(w, plain)))
 		return KW_ATTENTION;
 	for (k = 0; body[k] && k < sizeof(low) - 1; k++)
 		low[k] = (char)tolower((unsigned char)body[k]);

@@ -4,7 +4,9 @@
  * UNSTOP, RESTART, SUBSCRIBE, ENROLL, YES), help (HELP, INFO), in any
  * case with blanks around and trailing punctuation ("Stop.", " stop ").
  * A text that asks to stop in other words ("please stop texting me",
- * "Stop. Thank you") is not a keyword but needs a person's attention.
+ * "Stop. Thank you") is not a keyword but needs a person's attention;
+ * CANCEL, END and QUIT opening a sentence ("Cancel my appointment") are
+ * everyday words, not a request to stop.
  */
 #ifndef INBOX_KEYWORD_H
 #define INBOX_KEYWORD_H

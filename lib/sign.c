@@ -7,6 +7,7 @@
 
 #include "crypto.h"
 #include "form.h"
+#include "secret.h"
 #include "sign.h"
 #include "util.h"
 
@@ -129,4 +130,56 @@ sign_inbox(const char *secret, const char *ts, const char *body,
 	hex_encode(mac, SHA256_LEN, hex);
 	snprintf(out, n, "sha256=%s", hex);
 	sb_release(&s);
+}
+
+/* The URL the provider requested: given, or the CGI request's. */
+static char *
+request_url(const char *url)
+{
+	const char *host = getenv("HTTP_HOST"), *uri = getenv("REQUEST_URI");
+	const char *https = getenv("HTTPS");
+	struct sb s = SB_INIT;
+
+	if (url)
+		return xstrdup(url);
+	if (!host || !uri)
+		return NULL;
+	sb_addf(&s, "%s://%s%s", https && *https && strcmp(https, "off") ?
+	    "https" : "http", host, uri);
+	return sb_detach(&s, NULL);
+}
+
+int
+sign_webhook(struct store *st, const char *format, const char *body,
+    size_t len, const char *url, const char *sig, int cgi)
+{
+	char *token = NULL, *u;
+	int ok = 1;
+
+	if (!strcmp(format, "twilio")) {
+		if (secret_get(st, "twilio-token", &token) < 0)
+			return -1;
+		if (!sig)
+			sig = getenv("HTTP_X_TWILIO_SIGNATURE");
+		if (!token || (!sig && !cgi)) {
+			free(token);
+			return 0;
+		}
+		u = request_url(url);
+		ok = u && sign_twilio_ok(token, u, body, len, sig);
+		free(u);
+	} else if (!strcmp(format, "whatsapp")) {
+		if (secret_get(st, "whatsapp-app-secret", &token) < 0)
+			return -1;
+		if (!sig)
+			sig = getenv("HTTP_X_HUB_SIGNATURE_256");
+		if (!token || (!sig && !cgi)) {
+			free(token);
+			return 0;
+		}
+		ok = sign_hub_ok(token, body, len, sig);
+	}
+	free(token);
+	return ok ? 0 : inbox_error(INBOX_EPOLICY, "webhook signature does "
+	    "not match");
 }

@@ -25,4 +25,17 @@ int sign_hub_ok(const char *secret, const char *body, size_t len,
 void sign_inbox(const char *secret, const char *ts, const char *body,
     size_t len, char *out, size_t n);
 
+struct store;
+
+/*
+ * Check an inbound webhook's signature when the store has the secret:
+ * Twilio's (secret twilio-token, over url, else the CGI request's URL) or
+ * WhatsApp's (secret whatsapp-app-secret).  sig is the header's value,
+ * else taken from the CGI environment.  Without a secret nothing is
+ * checked; under CGI a missing signature fails.  -1 with class 3 when it
+ * does not match.
+ */
+int sign_webhook(struct store *st, const char *format, const char *body,
+    size_t len, const char *url, const char *sig, int cgi);
+
 #endif

@@ -368,6 +368,15 @@ setup() {
 	unchanged
 }
 
+@test "assign: a --reason with a control character: exit 65, nothing changed" {
+	remember
+	run --separate-stderr inbox-assign --reason "$(printf 'a\nb')" $CA dispatch
+	[ "$status" -eq 65 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "inbox-assign: --reason has control characters or is not UTF-8" ]
+	unchanged
+}
+
 @test "assign: --help prints the usage on stdout, exit 0" {
 	run --separate-stderr inbox-assign --help
 	[ "$status" -eq 0 ]

@@ -262,6 +262,15 @@ setup() {
 	[ "$(ids --closed)" = $CA ]
 }
 
+@test "archive: a --reason with a control character: exit 65, nothing changed" {
+	remember
+	run --separate-stderr inbox-archive --reason "$(printf 'a\rb')" $CA
+	[ "$status" -eq 65 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "inbox-archive: --reason has control characters or is not UTF-8" ]
+	unchanged
+}
+
 @test "archive: usage errors exit 64 and change nothing" {
 	remember
 	run --separate-stderr inbox-archive -U --close $CA

@@ -354,7 +354,7 @@ setup() {
 	remember
 	run --separate-stderr inbox-link --reason "$(printf 'a\nb')" $CA J1001
 	[ "$status" -eq 65 ]
-	[ "$stderr" = "inbox-link: --reason has control characters" ]
+	[ "$stderr" = "inbox-link: --reason has control characters or is not UTF-8" ]
 	unchanged
 }
 
