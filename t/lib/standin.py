@@ -3,7 +3,7 @@
 Cloud API (Meta Graph), for the bats tests.
 
 It is a contract test of the documented provider APIs
-(/work/shared/reference/provider-apis.md, sections 1-5): request shapes,
+(the providers' documented APIs): request shapes,
 error bodies, magic test numbers, signed status callbacks and webhooks are
 mirrored as documented there.  Python 3 standard library only; run it with
 /usr/bin/python3.
