@@ -8,6 +8,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "conv.h"
+#include "filter.h"
+#include "perm.h"
+#include "store.h"
 
 const char *prog = "inbox";
 
@@ -152,15 +156,41 @@ cli_records(int argc, char **argv, int zero,
 	return seen ? worst : 0;
 }
 
+void
+cli_filter_options(struct option *out, const struct option *own,
+    size_t nown)
+{
+	size_t k = nown;
+
+	memcpy(out, own, nown * sizeof(*own));
+	for (const struct option *o = filter_longopts; o->name; o++)
+		out[k++] = *o;
+	memset(&out[k], 0, sizeof(*out));
+}
+
+int
+cli_prescan(struct cli *c, int argc, char **argv, const char *opts,
+    const struct option *longopts, void (*usage)(int))
+{
+	int opt, first;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, opts, longopts, NULL)) != -1)
+		if (opt == 'C' || opt == 'u' || opt == 'h' ||
+		    opt == OPT_VERSION)
+			cli_option(c, opt, optarg, usage);
+	first = optind;
+	opterr = 1;
+	optind = 0;
+	return first;
+}
+
 int
 cli_tty(void)
 {
 	return isatty(1);
 }
 
-#include "conv.h"
-#include "perm.h"
-#include "store.h"
 
 struct each {
 	struct store *st;

@@ -42,6 +42,21 @@ void cli_init(const char *name);
 int cli_option(struct cli *c, int opt, const char *arg,
     void (*usage)(int));
 
+/*
+ * Commands that take the inbox-ls filters: their own options followed by
+ * the filter options, into out (at least nown + 40 entries).
+ */
+void cli_filter_options(struct option *out, const struct option *own,
+    size_t nown);
+/*
+ * A first pass over the arguments for -C, -u, -h and --version only, so
+ * the store (and its time zone) is known before date filters are read.
+ * Returns where getopt left the operands; getopt is reset for the real
+ * pass.
+ */
+int cli_prescan(struct cli *c, int argc, char **argv, const char *opts,
+    const struct option *longopts, void (*usage)(int));
+
 /* "prog: message" on stderr. */
 void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* warnx then exit(code). */

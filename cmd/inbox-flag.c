@@ -137,24 +137,12 @@ main(int argc, char **argv)
 	struct option longopts[64];
 	struct filter f;
 	struct store *st;
-	size_t k;
 	int opt, ret = 0, changed = 0, nfilters = 0;
 
 	cli_init("inbox-flag");
-	memcpy(longopts, own, sizeof(own));
-	k = sizeof(own) / sizeof(*own);
-	for (const struct option *o = filter_longopts; o->name; o++)
-		longopts[k++] = *o;
-	memset(&longopts[k], 0, sizeof(*longopts));
+	cli_filter_options(longopts, own, sizeof(own) / sizeof(*own));
 	/* first pass: the store, for its time zone */
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "0hqC:u:", longopts,
-	    NULL)) != -1)
-		if (opt == 'C' || opt == 'u' || opt == 'h' ||
-		    opt == OPT_VERSION)
-			cli_option(&c, opt, optarg, usage);
-	opterr = 1;
-	optind = 0;
+	cli_prescan(&c, argc, argv, "0hqC:u:", longopts, usage);
 	if (store_open(&st, c.dir, "inbox-flag", c.user) < 0 ||
 	    perm_require(st, "messages.view") < 0)
 		die_lib();

@@ -329,27 +329,16 @@ main(int argc, char **argv)
 	};
 	struct store *st;
 	struct convsum *v;
-	size_t n, k = 0, shown = 0;
+	size_t n, shown = 0;
 	char *end;
 	long num;
 	int opt, first;
 
 	cli_init("inbox-ls");
-	memcpy(longopts, own, sizeof(own));
-	k = sizeof(own) / sizeof(*own);
-	for (const struct option *o = filter_longopts; o->name; o++)
-		longopts[k++] = *o;
-	memset(&longopts[k], 0, sizeof(*longopts));
-	/* first pass: where the store is, for its time zone */
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "0hmn:qs:C:u:", longopts,
-	    NULL)) != -1)
-		if (opt == 'C' || opt == 'u' || opt == 'h' ||
-		    opt == OPT_VERSION)
-			cli_option(&c, opt, optarg, usage);
-	first = optind;		/* getopt moved the @VIEWs here */
-	opterr = 1;
-	optind = 0;
+	cli_filter_options(longopts, own, sizeof(own) / sizeof(*own));
+	/* first pass: where the store is, for its time zone; getopt moves
+	 * the @VIEWs to the end */
+	first = cli_prescan(&c, argc, argv, "0hmn:qs:C:u:", longopts, usage);
 	if (store_open(&st, c.dir, "inbox-ls", c.user) < 0)
 		die_lib();
 	filter_init(&f, st->user, config_str(st->cfg, "business.timezone",
