@@ -78,6 +78,25 @@ report(const struct send_report *r, void *arg)
 	putchar('\n');
 }
 
+/* A channel one can write on: a built-in one or a section of
+ * inbox.yaml (a call, a note or a team thread is no channel). */
+static int
+channel_known(struct store *st, const char *ch)
+{
+	static const char *builtin[] = { "sms", "mms", "whatsapp", "email",
+	    "portal" };
+	char key[80];
+
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(*builtin); i++)
+		if (!strcmp(ch, builtin[i]))
+			return 1;
+	if (!name_valid(ch) || strchr(ch, '.') || !strcmp(ch, "voice") ||
+	    !strcmp(ch, "note") || !strcmp(ch, "team"))
+		return 0;
+	snprintf(key, sizeof(key), "channels.%.60s", ch);
+	return config_node(st->cfg, 0, key) != 0;
+}
+
 static char *
 join_text(int argc, char **argv)
 {
@@ -187,6 +206,13 @@ main(int argc, char **argv)
 		store_close(st);
 		return cli_done(ret);
 	}
+	if (o.channel && !channel_known(st, o.channel))
+		die(INBOX_EUSAGE, "unknown channel '%s': not sms, mms, "
+		    "whatsapp, email, portal or a channel of inbox.yaml",
+		    o.channel);
+	if (o.type && !name_valid(o.type))
+		die(INBOX_EUSAGE, "bad type '%s': one word of letters, digits, "
+		    "'.', '_', '+' or '-'", o.type);
 	o.target = argv[0];
 	if (!o.template_name) {
 		if (argc < 2)

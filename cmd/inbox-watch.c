@@ -211,26 +211,14 @@ main(int argc, char **argv)
 	struct watch *w;
 	struct pollfd pfd[2];
 	long long timeout = -1, deadline = 0;
-	size_t k;
 	char *end;
 	int opt, first, npfd = 1;
 
 	cli_init("inbox-watch");
-	memcpy(longopts, own, sizeof(own));
-	k = sizeof(own) / sizeof(*own);
-	for (const struct option *o = filter_longopts; o->name; o++)
-		longopts[k++] = *o;
-	memset(&longopts[k], 0, sizeof(*longopts));
-	/* first pass: where the store is, for its time zone */
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "hn:s:C:u:", longopts,
-	    NULL)) != -1)
-		if (opt == 'C' || opt == 'u' || opt == 'h' ||
-		    opt == OPT_VERSION)
-			cli_option(&c, opt, optarg, usage);
-	first = optind;
-	opterr = 1;
-	optind = 0;
+	cli_filter_options(longopts, own, sizeof(own) / sizeof(*own));
+	/* first pass: where the store is, for its time zone; getopt moves
+	 * the @VIEWs to the end */
+	first = cli_prescan(&c, argc, argv, "hn:s:C:u:", longopts, usage);
 	if (store_open(&st, c.dir, "inbox-watch", c.user) < 0)
 		die_lib();
 	filter_init(&f, st->user, config_str(st->cfg, "business.timezone",
@@ -335,6 +323,11 @@ main(int argc, char **argv)
 		}
 		if (!strcmp(head, last))
 			continue;
+		if (!*last) {
+			/* the first commit of an empty repository */
+			memcpy(last, head, sizeof(last));
+			continue;
+		}
 		r = watch_changes(st->repo, last, head, on_event, NULL);
 		forget_sum();
 		if (r < 0)

@@ -666,13 +666,19 @@ event_free(struct event *ev)
 int
 event_auto_submitted(const struct event *e)
 {
-	const char *p;
+	const char *p, *end;
 
 	if (!e->raw)
 		return 0;
-	return ((p = memmem(e->raw, e->rawlen, "\nAuto-Submitted:", 16)) &&
-	    strncasecmp(p + 16 + strspn(p + 16, " "), "no", 2)) ||
-	    memmem(e->raw, e->rawlen, "\nPrecedence: bulk", 17) ||
+	/* raw is not NUL-terminated: never read past rawlen */
+	end = e->raw + e->rawlen;
+	if ((p = memmem(e->raw, e->rawlen, "\nAuto-Submitted:", 16))) {
+		for (p += 16; p < end && *p == ' '; p++)
+			;
+		if (end - p < 2 || strncasecmp(p, "no", 2))
+			return 1;
+	}
+	return memmem(e->raw, e->rawlen, "\nPrecedence: bulk", 17) ||
 	    memmem(e->raw, e->rawlen, "\nPrecedence: list", 17) ||
 	    memmem(e->raw, e->rawlen, "\nPrecedence: junk", 17) ||
 	    memmem(e->raw, e->rawlen, "\nPrecedence: auto_reply", 23);

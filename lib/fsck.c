@@ -848,6 +848,93 @@ moved_message(struct store *st, const char *path)
 	return found;
 }
 
+/*
+ * The outbound index a message with this status belongs in
+ * (lib/outbox.c): idx/queue/ while it waits for a delivery, idx/approval/
+ * while it waits for approval; NULL for any other status.
+ */
+static const char *
+out_index(const char *status)
+{
+	if (!status)
+		return NULL;
+	if (!strcmp(status, "queued") || !strcmp(status, "scheduled"))
+		return "idx/queue";
+	if (!strcmp(status, "pending_approval"))
+		return "idx/approval";
+	return NULL;
+}
+
+/*
+ * An entry of idx/queue/ or idx/approval/ a crash removed before the
+ * commit (the message was delivered, failed or approved meanwhile): the
+ * message it names, when that is no longer waiting there.  1 when the
+ * removal is the truth.
+ */
+static int
+dequeued(struct store *st, const char *path)
+{
+	struct sb id = SB_INIT;
+	struct msg m;
+	const char *idx = str_startswith(path, "idx/queue/") ? "idx/queue" :
+	    str_startswith(path, "idx/approval/") ? "idx/approval" : NULL;
+	const char *now;
+	int r = 0;
+
+	if (!idx || repo_read(st->repo, "HEAD", path, &id) != 0) {
+		inbox_error_clear();
+		sb_release(&id);
+		return 0;
+	}
+	sb_rtrim(&id);
+	if (msg_load(&m, st, id.buf) == 0) {
+		now = out_index(msg_get(&m, "X-Inbox-Status"));
+		r = !now || strcmp(now, idx);
+	}
+	msg_free(&m);
+	inbox_error_clear();
+	sb_release(&id);
+	return r;
+}
+
+/*
+ * An outbound message a crash left uncommitted before its index entry
+ * was written (lib/outbox.c writes the message, then the entry): write
+ * the entry too, or no flush would ever find it.
+ */
+static int
+requeue(struct store *st, const char *path)
+{
+	struct msg m;
+	struct sb id = SB_INIT, rel = SB_INIT;
+	const char *idx, *dir;
+	char *a;
+	int r = 0;
+
+	if (classify_file(path) != D_CUR)
+		return 0;
+	if (msg_load_path(&m, st, path) < 0) {
+		msg_free(&m);
+		inbox_error_clear();
+		return 0;
+	}
+	dir = msg_get(&m, "X-Inbox-Direction");
+	idx = out_index(msg_get(&m, "X-Inbox-Status"));
+	if (dir && !strcmp(dir, "out") && idx && name_valid(m.uniq)) {
+		sb_addf(&rel, "%s/%s", idx, m.uniq);
+		a = store_path(st, rel.buf);
+		if (!path_exists(a)) {
+			sb_addf(&id, "%s/%s\n", m.conv, m.uniq);
+			r = store_put(st, rel.buf, id.buf, id.len);
+		}
+		free(a);
+	}
+	msg_free(&m);
+	sb_release(&id);
+	sb_release(&rel);
+	return r;
+}
+
 static void
 restore(struct store *st, struct fsck *f, struct fsck_problem *p)
 {
@@ -862,6 +949,14 @@ restore(struct store *st, struct fsck *f, struct fsck_problem *p)
 			pending(st, p, "removal committed (the message is at "
 			    "%s)", moved);
 		free(moved);
+		return;
+	}
+	if (dequeued(st, p->path)) {
+		if (store_track(st, p->path) < 0)
+			failed(p, inbox_errmsg());
+		else
+			pending(st, p, "removal committed (the message no "
+			    "longer waits there)");
 		return;
 	}
 	r = repo_read_mode(st->repo, "HEAD", p->path, &buf, &exec);
@@ -996,7 +1091,8 @@ fsck_repair(struct store *st, struct fsck *f)
 		a = store_path(st, p->path);
 		if (!path_exists(a) && !p->inhead)
 			fixed(st, f, p, "removed as a duplicate");
-		else if (store_track(st, p->path) < 0)
+		else if (store_track(st, p->path) < 0 ||
+		    requeue(st, p->path) < 0)
 			failed(p, inbox_errmsg());
 		else if (!path_exists(a))
 			pending(st, p, "removed as a duplicate");

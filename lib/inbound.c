@@ -602,6 +602,22 @@ call_rank(const char *o)
 	return -1;
 }
 
+/* Twilio's CallStatus in the order a call goes through them; the end
+ * states (completed, busy, no-answer, ...) last, a recording (-1) none. */
+static int
+call_status_rank(const char *s)
+{
+	static const char *order[] = { "queued", "initiated", "ringing",
+	    "in-progress" };
+
+	if (!s || !strcmp(s, "recording"))
+		return -1;
+	for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++)
+		if (!strcmp(s, order[i]))
+			return (int)i;
+	return 4;
+}
+
 static void
 call_body(struct sb *b, const struct event *ev, const char *outcome,
     long dur, const char *rec, long recdur, const char *transcript)
@@ -642,8 +658,10 @@ update_call(struct store *st, struct event *ev, const char *id,
 		outcome = prev;
 	snprintf(dur, sizeof(dur), "%ld", ev->duration);
 	snprintf(recdur, sizeof(recdur), "%ld", ev->recording_duration);
-	vals[0] = ev->call_status ? ev->call_status :
-	    msg_get(&m, "X-Inbox-Call-Status");
+	/* a late callback never moves the call's status back */
+	vals[0] = msg_get(&m, "X-Inbox-Call-Status");
+	if (call_status_rank(ev->call_status) > call_status_rank(vals[0]))
+		vals[0] = ev->call_status;
 	vals[1] = outcome;
 	vals[2] = ev->duration >= 0 ? dur : msg_get(&m,
 	    "X-Inbox-Call-Duration");
@@ -675,11 +693,11 @@ update_call(struct store *st, struct event *ev, const char *id,
 		for (int i = 0; i < 6; i++)
 			copy[i] = vals[i] ? xstrdup(vals[i]) : NULL;
 		r = msg_set_headers(&m, st, names, (const char **)copy, 6);
+		snprintf(res->summary, sizeof(res->summary), "call %s %s",
+		    copy[1], id);
 		for (int i = 0; i < 6; i++)
 			free(copy[i]);
 	}
-	snprintf(res->summary, sizeof(res->summary), "call %s %s", outcome,
-	    id);
 	res->changed = r == 0;
 	msg_free(&m);
 	return r;

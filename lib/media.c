@@ -112,6 +112,24 @@ media_fetch(struct store *st, struct event *ev)
 	return n;
 }
 
+/* A Twilio message SID: SM or MM and 32 hex digits. */
+static int
+twilio_sid(const char *s)
+{
+	return s && strlen(s) == 34 && (str_startswith(s, "SM") ||
+	    str_startswith(s, "MM")) && strspn(s + 2, "0123456789abcdef") ==
+	    32;
+}
+
+/* The file name extension inbox-recv gives media of this type. */
+static const char *
+extension(const char *type)
+{
+	return !type ? "" : strstr(type, "jpeg") ? ".jpg" :
+	    strstr(type, "png") ? ".png" : strstr(type, "gif") ? ".gif" :
+	    strstr(type, "mp4") ? ".mp4" : strstr(type, "pdf") ? ".pdf" : "";
+}
+
 /* Is this header one a rebuilt body replaces? */
 static int
 body_header(const char *name)
@@ -128,14 +146,17 @@ media_refetch(struct store *st, struct msg *m)
 	struct event ev;
 	struct sb out = SB_INIT;
 	const char *ch = msg_get(m, "X-Inbox-Channel");
+	const char *pid = msg_get(m, "X-Inbox-Provider-Id");
 	char *text;
 	int missing = 0, r;
 
 	if (!msg_get(m, "X-Inbox-Media-Error"))
 		return 0;
 	memset(&ev, 0, sizeof(ev));
-	snprintf(ev.format, sizeof(ev.format), "%s", ch &&
-	    !strcmp(ch, "whatsapp") ? "whatsapp" : "twilio");
+	/* the account's credentials only for the provider's own media: a
+	 * Twilio message (its SID), or a WhatsApp Cloud API media id */
+	snprintf(ev.format, sizeof(ev.format), "%s", twilio_sid(pid) ?
+	    "twilio" : ch && !strcmp(ch, "whatsapp") ? "whatsapp" : "json");
 	for (size_t i = 0; i < m->mail.nh; i++) {
 		const char *v = m->mail.h[i].value;
 		struct event_media *em;
@@ -166,7 +187,10 @@ media_refetch(struct store *st, struct msg *m)
 		if (!body_header(m->mail.h[i].name))
 			sb_addf(&out, "%s: %s\n", m->mail.h[i].name,
 			    m->mail.h[i].value);
+	/* the text as it came, without the newline the file ended it with */
 	text = msg_text(m);
+	for (size_t n = strlen(text); n > 0 && text[n - 1] == '\n'; n--)
+		text[n - 1] = '\0';
 	ev.body = text;
 	{
 		struct mail_attachment *att = xcalloc(ev.nmedia, sizeof(*att));
@@ -174,14 +198,14 @@ media_refetch(struct store *st, struct msg *m)
 		size_t n = 0;
 
 		for (size_t i = 0; i < ev.nmedia && n < 10; i++) {
-			snprintf(names[n], sizeof(names[n]), "media-%zu", i + 1);
+			snprintf(names[n], sizeof(names[n]), "media-%zu%s",
+			    i + 1, extension(ev.media[i].type));
 			att[n].filename = names[n];
 			att[n].type = ev.media[i].type;
 			att[n].data = (const unsigned char *)ev.media[i].data;
 			att[n].len = ev.media[i].len;
 			n++;
 		}
-		sb_addc(&out, '\n');
 		mail_build_body(&out, text, att, n, m->uniq);
 		free(att);
 	}

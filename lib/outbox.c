@@ -191,6 +191,13 @@ pick_channel(struct store *st, const struct send_opts *o,
 
 	if (o->channel)
 		return o->channel;
+	/* an email address given as the target is written to by email, a
+	 * number never is */
+	if (t->seed_addr && is_email(t->seed_addr))
+		return "email";
+	if (t->seed_addr && last && (!strcmp(last, "email") ||
+	    !strcmp(last, "portal")))
+		return "sms";
 	if (last && strcmp(last, "voice") && strcmp(last, "note") &&
 	    strcmp(last, "mms"))
 		return last;
@@ -892,8 +899,9 @@ queue_one(struct store *st, const struct send_opts *o,
 		r = 0;
 		goto out;
 	}
-	/* a new message to the customer brings the thread back */
-	if (!t.c.exists) {
+	/* a new message to the customer brings the thread back; a new team
+	 * thread was set up by team_target() */
+	if (!t.c.exists && !kv_get(&t.c.st, "kind")) {
 		kv_set(&t.c.st, "kind", t.contact_id ? "customer" : "address");
 		if (t.contact_id)
 			kv_set(&t.c.st, "contact", t.contact_id);
@@ -901,7 +909,8 @@ queue_one(struct store *st, const struct send_opts *o,
 		kv_set(&t.c.st, "status", "open");
 		kv_set(&t.c.st, "created", iso);
 	}
-	if (!t.contact_id || is_email(c.to) || phone_is_e164(c.to))
+	if (!internal && (!t.contact_id || is_email(c.to) ||
+	    phone_is_e164(c.to)))
 		kv_add(&t.c.st, "address", c.to);
 	kv_del(&t.c.st, "archived", NULL);
 	if (kv_has(&t.c.st, "status", "closed"))
@@ -1137,6 +1146,9 @@ outmsg_of(struct msg *m, const char *id, char **text, struct outmsg *o,
 	o->type = msg_get(m, "X-Inbox-Type");
 	o->author = msg_get(m, "X-Inbox-Author");
 	*text = msg_text(m);
+	/* the file's body ends in a newline the sender never typed */
+	for (size_t n = strlen(*text); n > 0 && (*text)[n - 1] == '\n'; n--)
+		(*text)[n - 1] = '\0';
 	o->text = *text;
 	o->raw = m->raw.buf;
 	o->rawlen = m->raw.len;
@@ -1199,6 +1211,8 @@ pre_send(struct store *st, const char *id, char *why, size_t n)
 	e.extra = extra;
 	r = hook_run(st, "pre-send", &e, &status, &out);
 	sb_rtrim(&out);
+	if (!out.len)
+		sb_adds(&out, "no reason given");
 	snprintf(why, n, "refused by the pre-send hook: %.*s", (int)strcspn(
 	    out.buf, "\n"), *out.buf ? out.buf : "no reason given");
 	for (int i = 0; i < 5; i++)
@@ -1225,7 +1239,7 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 	char *text = NULL, now[32];
 	size_t natt;
 	time_t t;
-	int r;
+	int r, setup;
 
 	memset(rep, 0, sizeof(*rep));
 	snprintf(rep->id, sizeof(rep->id), "%s", id);
@@ -1310,8 +1324,8 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 	FAULT("before-transport");
 	outmsg_of(&m, id, &text, &o, att, &natt, params);
 	memset(&res, 0, sizeof(res));
-	r = transport_send(st, &o, &res);
-	if (r < 0) {
+	setup = transport_send(st, &o, &res) < 0;
+	if (setup) {
 		/* not set up: nothing left; put it back for a later flush */
 		snprintf(res.text, sizeof(res.text), "%s", inbox_errmsg());
 		res.outcome = SEND_TEMP;
@@ -1328,6 +1342,10 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 		return -1;
 	}
 	r = record_result(st, &m, id, &res, rep);
+	/* a transport that is not set up is the store's error (class 2),
+	 * though the message waits in the queue for a flush */
+	if (r == 0 && setup)
+		r = inbox_error(INBOX_EFAIL, "%s", res.text);
 done:
 	msg_free(&m);
 	store_unlock(st);

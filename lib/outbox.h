@@ -74,8 +74,10 @@ struct send_report {
 /*
  * Try to deliver one queued message now.  Returns 0 when an attempt was
  * made or the message was not due (rep says which), -1 on an error of
- * the store, or with class 3 when the rules now refuse it (it is then
- * failed with the reason).
+ * the store, with class 3 when the rules now refuse it (it is then
+ * failed with the reason), or with class 2 when the channel's transport
+ * is not set up (it stays queued with the reason, or fails at the
+ * send.tries cap).
  */
 int outbox_deliver(struct store *st, const char *id, struct send_report *rep);
 

@@ -1452,9 +1452,12 @@ sync_run(struct store *st, const char *name, int what,
 			ret = 0;	/* nothing the remote lacks */
 			goto out;
 		}
-		if (repo_ref(st->repo, track.buf, up) < 0 ||
-		    repo_ahead_behind(st->repo, head, up, &ahead,
-		    &behind) < 0)
+		/* what the remote has: just fetched, else as last seen */
+		if (what & SYNC_PULL)
+			snprintf(up, sizeof(up), "%s", theirs);
+		else if (repo_ref(st->repo, track.buf, up) < 0)
+			goto out;
+		if (repo_ahead_behind(st->repo, head, up, &ahead, &behind) < 0)
 			goto out;
 		if ((r = repo_push(st->repo, url, track.buf, &k.c)) < 0)
 			goto out;

@@ -56,7 +56,7 @@ source_options() {
 	local f=$BATS_TEST_DIRNAME/../cmd/inbox-$1.c
 	{
 		cat "$f"
-		grep -q filter_longopts "$f" &&
+		grep -q "filter_longopts\|cli_filter_options" "$f" &&
 		    cat "$BATS_TEST_DIRNAME/../lib/filter.c"
 	} | sed -n 's/.*{ *"\([a-z0-9-]*\)", *\(no\|required\|optional\)_argument.*/--\1 \2/p' |
 	    sed -e 's/ no$//' -e 's/ required$/=/' -e 's/ optional$/=/' |

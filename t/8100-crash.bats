@@ -3,18 +3,28 @@
 # passes, then inbox-fsck --repair: the message is in HEAD and the work
 # tree exactly once, git fsck is clean, a second fsck finds nothing, and
 # the provider's retry of the unacknowledged webhook files nothing twice.
+# Then the same for inbox-send (queue, the "sending" rewrite, the
+# transport, the rewrite of the outcome, its commit), inbox-send --flush,
+# inbox-assign and inbox-archive: after the repair every message is there
+# once, nothing half-written is left, and a message the transport may
+# have taken is never handed to it again.
 #
 # Builds its own binaries with -DINBOX_FAULT into build-fault/ (make
-# B=build-fault FAULT=1), so the normal build is left alone.
+# B=build-fault FAULT=1), so the normal build is left alone;
+# INBOX_FAULT_BUILD names another directory for them.
 
 load helper
 bats_require_minimum_version 1.5.0
 
-FAULT_BUILD="$INBOX_SRC/build-fault"
+FAULT_BUILD=${INBOX_FAULT_BUILD:-$INBOX_SRC/build-fault}
 
 setup_file() {
-	make -C "$INBOX_SRC" B=build-fault FAULT=1 -j2 build-fault/inbox-init \
-	    build-fault/inbox-recv build-fault/inbox-fsck >/dev/null
+	local b
+	for b in inbox-init inbox-recv inbox-fsck inbox-send inbox-assign \
+	    inbox-archive; do
+		set -- "$@" "$FAULT_BUILD/$b"
+	done
+	make -C "$INBOX_SRC" B="$FAULT_BUILD" FAULT=1 -j2 "$@" >/dev/null
 }
 
 setup() {
@@ -170,4 +180,246 @@ crash_retry() {
 	[ "$status" -eq 0 ]
 	once
 	clean
+}
+
+# --- inbox-send, inbox-send --flush ------------------------------------
+
+C=eff5a9af2f8e	# the conversation of +15125550100
+
+# The customer's SMS, filed; the office is open (no hours configured).
+conversation() {
+	inbox-recv <"$BATS_TEST_TMPDIR/sms" >/dev/null
+	[ -d "conv/${C:0:2}/$C" ]
+}
+
+# Copies of the outbound text in the work tree, and in HEAD.
+out_wt() {
+	grep -rlx 'Crash send' conv | wc -l
+}
+out_head() {
+	git grep -l '^Crash send$' HEAD -- conv | wc -l
+}
+
+# Files the spool transport handed over (tmp/outbox/).
+spooled() {
+	find tmp/outbox -type f 2>/dev/null | wc -l
+}
+
+# The status of the one outbound copy, or "none".
+out_status() {
+	local m
+	m=$(grep -rlx 'Crash send' conv) || { echo none; return; }
+	sed -n 's/^X-Inbox-Status: //p' "$m"
+}
+
+# Nothing half-written in a maildir, the inbound message once, the
+# outbound one at most once and the same in HEAD.
+settled() {
+	once
+	[ -z "$(find conv -path '*/tmp/*' -type f)" ]
+	[ "$(out_wt)" -le 1 ]
+	[ "$(out_wt)" -eq "$(out_head)" ]
+}
+
+# send_crash STATUS SPOOL POINT CMD...: CMD killed at POINT, repaired;
+# two flushes (now, and past the time a "sending" message is stale) must
+# leave the outbound message with STATUS ("none": never written) and
+# SPOOL copies handed to the transport: never more than one, and never
+# a second one after the crash.
+send_crash() {
+	local want=$1 wspool=$2 point=$3 before
+	shift 3
+	run env INBOX_FAULT="$point" "$@"
+	[ "$status" -eq 137 ]
+	before=$(spooled)
+	[ "$before" -le 1 ]
+	run inbox-fsck --repair
+	[ "$status" -eq 0 ]
+	settled
+	clean
+	run inbox-send -q --flush
+	[ "$status" -eq 0 ]
+	tick 3600
+	run inbox-send -q --flush
+	[ "$status" -eq 0 ]
+	settled
+	clean
+	[ "$(out_status)" = "$want" ]
+	[ "$(spooled)" -eq "$wspool" ]
+	[ "$(spooled)" -ge "$before" ]
+	# nothing is left waiting in the queue
+	[ -z "$(ls idx/queue 2>/dev/null)" ]
+	[ -z "$(git ls-tree --name-only HEAD idx/queue/)" ]
+}
+
+# crash_send STATUS SPOOL POINT: inbox-send TARGET TEXT.
+crash_send() {
+	conversation
+	send_crash "$1" "$2" "$3" inbox-send -q "$C" "Crash send"
+}
+
+# crash_flush STATUS SPOOL POINT: a message scheduled an hour ago, then
+# inbox-send --flush.
+crash_flush() {
+	conversation
+	inbox-send -q --at +1h "$C" "Crash send"
+	[ "$(out_status)" = scheduled ]
+	tick 3600
+	send_crash "$1" "$2" "$3" inbox-send -q --flush
+}
+
+@test "crash send: while-locked (nothing written)" {
+	crash_send none 0 while-locked
+}
+
+@test "crash send: after-tmp-write (only tmp/, removed)" {
+	crash_send none 0 after-tmp-write
+}
+
+@test "crash send: after-fsync (only tmp/, removed)" {
+	crash_send none 0 after-fsync
+}
+
+@test "crash send: after-rename (queued uncommitted: committed, sent)" {
+	crash_send sent 1 after-rename
+}
+
+@test "crash send: after-blob of the queue commit" {
+	crash_send sent 1 after-blob
+}
+
+@test "crash send: after-tree of the queue commit" {
+	crash_send sent 1 after-tree
+}
+
+@test "crash send: before-ref-update of the queue commit" {
+	crash_send sent 1 before-ref-update
+}
+
+@test "crash send: while-locked for the delivery" {
+	crash_send sent 1 while-locked:2
+}
+
+@test "crash send: mid-rewrite to sending (still queued: sent once)" {
+	crash_send sent 1 mid-rewrite
+}
+
+@test "crash send: before-transport (failed as interrupted, never sent)" {
+	crash_send failed 0 before-transport
+}
+
+@test "crash send: while-locked after the transport (taken once, never again)" {
+	crash_send failed 1 while-locked:3
+}
+
+@test "crash send: mid-rewrite of the outcome (taken once, never again)" {
+	crash_send failed 1 mid-rewrite:2
+}
+
+@test "crash send: after-blob of the outcome commit" {
+	crash_send sent 1 after-blob:2
+}
+
+@test "crash send: after-tree of the outcome commit" {
+	crash_send sent 1 after-tree:2
+}
+
+@test "crash send: before-ref-update of the outcome commit" {
+	crash_send sent 1 before-ref-update:2
+}
+
+@test "crash send: a message interrupted mid-delivery says so" {
+	crash_send failed 1 while-locked:3
+	m=$(grep -rlx 'Crash send' conv)
+	grep -qx 'X-Inbox-Error: delivery was interrupted; the provider may have it: check before retrying' "$m"
+}
+
+@test "crash flush: while-locked" {
+	crash_flush sent 1 while-locked
+}
+
+@test "crash flush: mid-rewrite to sending" {
+	crash_flush sent 1 mid-rewrite
+}
+
+@test "crash flush: before-transport" {
+	crash_flush failed 0 before-transport
+}
+
+@test "crash flush: while-locked after the transport" {
+	crash_flush failed 1 while-locked:2
+}
+
+@test "crash flush: mid-rewrite of the outcome" {
+	crash_flush failed 1 mid-rewrite:2
+}
+
+@test "crash flush: after-blob" {
+	crash_flush sent 1 after-blob
+}
+
+@test "crash flush: after-tree" {
+	crash_flush sent 1 after-tree
+}
+
+@test "crash flush: before-ref-update" {
+	crash_flush sent 1 before-ref-update
+}
+
+# --- inbox-assign, inbox-archive ----------------------------------------
+
+# state_crash FIELD POINT CMD...: CMD killed at POINT, repaired, run
+# again: the conversation's state has FIELD exactly once, in HEAD as in
+# the work tree, and the message is still there once.
+state_crash() {
+	local field=$1 point=$2 s=conv/${C:0:2}/$C/state
+	shift 2
+	conversation
+	run env INBOX_FAULT="$point" "$@"
+	[ "$status" -eq 137 ]
+	run inbox-fsck --repair
+	[ "$status" -eq 0 ]
+	once
+	clean
+	[ "$(git show "HEAD:$s" | grep -c "^$field")" -le 1 ]
+	# the person tries again: done, or done already
+	run "$@"
+	[ "$status" -eq 0 ] || [ "$status" -eq 1 ]
+	once
+	clean
+	[ "$(git show "HEAD:$s" | grep -c "^$field")" -eq 1 ]
+	[ "$(grep -c "^$field" "$s")" -eq 1 ]
+}
+
+@test "crash assign: while-locked" {
+	state_crash 'assignee: office$' while-locked inbox-assign -q $C office
+}
+
+@test "crash assign: after-blob" {
+	state_crash 'assignee: office$' after-blob inbox-assign -q $C office
+}
+
+@test "crash assign: after-tree" {
+	state_crash 'assignee: office$' after-tree inbox-assign -q $C office
+}
+
+@test "crash assign: before-ref-update" {
+	state_crash 'assignee: office$' before-ref-update \
+	    inbox-assign -q $C office
+}
+
+@test "crash archive: while-locked" {
+	state_crash 'archived: ' while-locked inbox-archive -q $C
+}
+
+@test "crash archive: after-blob" {
+	state_crash 'archived: ' after-blob inbox-archive -q $C
+}
+
+@test "crash archive: after-tree" {
+	state_crash 'archived: ' after-tree inbox-archive -q $C
+}
+
+@test "crash archive: before-ref-update" {
+	state_crash 'archived: ' before-ref-update inbox-archive -q $C
 }
