@@ -63,6 +63,32 @@ fire(struct store *st, const char *hook, const char *job)
 	return 0;
 }
 
+/*
+ * Whether the hook of an event still fits the job: no on-my-way once the
+ * job is done, no reminder or confirmation for a canceled one.  NULL, or
+ * the job's status that rules it out.
+ */
+static const char *
+stale(const struct kv *j, const char *hook)
+{
+	const char *s = kv_get(j, "status");
+
+	s = s ? s : "scheduled";
+	if ((!strcmp(hook, "job-scheduled") ||
+	    !strcmp(hook, "job-rescheduled") || !strcmp(hook, "reminder")) &&
+	    (!strcmp(s, "done") || !strcmp(s, "canceled")))
+		return s;
+	if (!strcmp(hook, "tech-en-route") && strcmp(s, "en-route"))
+		return s;
+	if (!strcmp(hook, "job-done") && strcmp(s, "done"))
+		return s;
+	if (!strcmp(hook, "job-canceled") && strcmp(s, "canceled"))
+		return s;
+	if (!strcmp(hook, "invoice-sent") && !kv_get(j, "invoice-url"))
+		return "not invoiced";
+	return NULL;
+}
+
 static int
 list(struct store *st, int all)
 {
@@ -218,7 +244,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(verb, "rerun")) {
-		const char *ev;
+		struct kv j = KV_INIT;
+		const char *ev, *why;
 
 		if (argc != 3)
 			usage(1);
@@ -227,6 +254,12 @@ main(int argc, char **argv)
 			die(INBOX_ENOMATCH, "no job %s", q.job);
 		if (!hook_exists(st, ev))
 			die(INBOX_EUSAGE, "no executable hook %s", ev);
+		if (job_load(st, q.job, &j) < 0)
+			die_lib();
+		if ((why = stale(&j, ev)))
+			die(INBOX_EUSAGE, "job %s is %s: %s does not apply",
+			    q.job, why, ev);
+		kv_free(&j);
 		ret = fire(st, ev, q.job);
 		goto out;
 	}

@@ -148,8 +148,18 @@ static void
 print_header(struct store *st, struct conv *cv)
 {
 	const char *contact = kv_get(&cv->st, "contact");
-	char *name = contact_display(st, contact, kv_get(&cv->st, "address"));
+	const char *addr = kv_get(&cv->st, "address");
+	char *name;
 	int jobs = 0;
+
+	/* as inbox-ls names it: a team thread's name, the contact, the
+	 * address, else a withheld caller */
+	if (kv_get(&cv->st, "name"))
+		name = xstrdup(kv_get(&cv->st, "name"));
+	else if (contact || addr)
+		name = contact_display(st, contact, addr);
+	else
+		name = xstrdup("Withheld number");
 
 	if (c.json) {
 		free(name);

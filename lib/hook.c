@@ -102,6 +102,7 @@ hook_run(struct store *st, const char *name, const struct hook_env *e,
 	char *path, *json;
 	int inp[2], outp[2], wst = 0, done = 0;
 	long timeout = config_int(st->cfg, "hooks.timeout", 30) * 1000;
+	struct sigaction ign, old;
 	struct timespec t0;
 	size_t off = 0, jlen;
 	pid_t pid;
@@ -130,6 +131,10 @@ hook_run(struct store *st, const char *name, const struct hook_env *e,
 		child(st, path, e, inp[0], outp[1]);
 	close(inp[0]);
 	close(outp[1]);
+	/* a hook that exits without reading its stdin must not kill us */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old);
 	fcntl(inp[1], F_SETFL, O_NONBLOCK);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!done) {
@@ -185,6 +190,7 @@ hook_run(struct store *st, const char *name, const struct hook_env *e,
 	*status = WIFEXITED(wst) ? WEXITSTATUS(wst) :
 	    WIFSIGNALED(wst) ? 128 + WTERMSIG(wst) : 1;
 out:
+	sigaction(SIGPIPE, &old, NULL);
 	if (inp[1] >= 0)
 		close(inp[1]);
 	close(outp[0]);

@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "sms.h"
 #include "staff.h"
+#include "sync.h"
 #include "template.h"
 #include "transport.h"
 
@@ -1243,6 +1244,13 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 
 	memset(rep, 0, sizeof(*rep));
 	snprintf(rep->id, sizeof(rep->id), "%s", id);
+	/* only the sending host delivers (inbox-sync(1)): elsewhere a
+	 * message waits in the queue until it is synced there */
+	if (!sync_may_send(st)) {
+		rep->skipped = 1;
+		snprintf(rep->status, sizeof(rep->status), "queued");
+		return 0;
+	}
 	hooked = pre_send(st, id, refused, sizeof(refused));
 	if (hooked < 0)
 		return -1;

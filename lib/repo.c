@@ -176,7 +176,7 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
 {
 	git_tree_update *up = xcalloc(n ? n : 1, sizeof(*up));
 	git_signature *sig = NULL;
-	int ret = -1;
+	int ret = -1, locked = 0;
 
 	if (write_blobs(r, ch, n, up) < 0)
 		goto out;
@@ -235,10 +235,16 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
 			gerr(INBOX_ETEMP, "commit");
 			goto out;
 		}
+		locked = e == GIT_ELOCKED;
 		backoff(attempt);
 	}
-	inbox_error(INBOX_ETEMP, "git: refs/heads/main kept moving; "
-	    "try again");
+	if (locked)
+		inbox_error(INBOX_ETEMP, "git: refs/heads/main.lock is there: "
+		    "another git is writing, or one died (inbox-fsck --repair "
+		    "removes a stale one); try again");
+	else
+		inbox_error(INBOX_ETEMP, "git: refs/heads/main kept moving; "
+		    "try again");
 out:
 	git_signature_free(sig);
 	free(up);
@@ -735,20 +741,48 @@ remote_err(int e, const char *url)
 int
 repo_remote_url(struct repo *r, const char *name, char **url)
 {
-	git_remote *rm;
-	const char *u;
+	git_config *cfg;
+	git_buf b = GIT_BUF_INIT;
+	struct sb key = SB_INIT;
+	int e;
 
-	if (git_remote_lookup(&rm, r->g, name) < 0) {
+	/* read the config, not git_remote_lookup: its insteadOf glob leaks
+	 * in libgit2 1.5 */
+	if (git_repository_config_snapshot(&cfg, r->g) < 0)
+		return gerr(INBOX_EFAIL, "read .git/config");
+	sb_addf(&key, "remote.%s.url", name);
+	e = git_config_get_string_buf(&b, cfg, key.buf);
+	sb_release(&key);
+	git_config_free(cfg);
+	if (e < 0 || !b.ptr || !*b.ptr) {
+		git_buf_dispose(&b);
 		git_error_clear();
 		return 1;
 	}
-	u = git_remote_url(rm);
-	if (!u || !*u) {
-		git_remote_free(rm);
-		return 1;
-	}
-	*url = xstrdup(u);
-	git_remote_free(rm);
+	*url = xstrdup(b.ptr);
+	git_buf_dispose(&b);
+	return 0;
+}
+
+static int
+parse_oid(git_oid *o, const char *hex)
+{
+	if (git_oid_fromstr(o, hex) < 0)
+		return gerr(INBOX_EFAIL, hex);
+	return 0;
+}
+
+/* A remote for url, with no name and no URL rewriting. */
+static int
+anon_remote(struct repo *r, git_remote **rm, const char *url)
+{
+	git_remote_create_options o = GIT_REMOTE_CREATE_OPTIONS_INIT;
+
+	o.repository = r->g;
+	o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+	    GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(rm, url, &o) < 0)
+		return gerr(INBOX_EFAIL, url);
 	return 0;
 }
 
@@ -783,8 +817,8 @@ repo_fetch(struct repo *r, const char *url, const char *track,
 	theirs[0] = '\0';
 	cb.credentials = cred_cb;
 	cb.payload = &x;
-	if (git_remote_create_anonymous(&rm, r->g, url) < 0)
-		return gerr(INBOX_EFAIL, url);
+	if (anon_remote(r, &rm, url) < 0)
+		return -1;
 	if ((e = git_remote_connect(rm, GIT_DIRECTION_FETCH, &cb, NULL,
 	    NULL)) < 0) {
 		remote_err(e, url);
@@ -857,8 +891,8 @@ repo_push(struct repo *r, const char *url, const char *track,
 	po.callbacks.credentials = cred_cb;
 	po.callbacks.push_update_reference = push_ref_cb;
 	po.callbacks.payload = &x;
-	if (git_remote_create_anonymous(&rm, r->g, url) < 0)
-		return gerr(INBOX_EFAIL, url);
+	if (anon_remote(r, &rm, url) < 0)
+		return -1;
 	e = git_remote_push(rm, &sa, &po);
 	if (e == GIT_ENONFASTFORWARD || (e == 0 && x.rejected)) {
 		git_error_clear();
@@ -874,21 +908,42 @@ repo_push(struct repo *r, const char *url, const char *track,
 int
 repo_clone(const char *url, const char *dir, const struct repo_cred *c)
 {
-	git_clone_options o = GIT_CLONE_OPTIONS_INIT;
-	struct remote_ctx x = { c, 0, 0 };
-	git_repository *g;
-	int e;
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	git_config *cfg = NULL;
+	struct repo *r = NULL;
+	char theirs[OID_HEX];
+	git_oid id;
+	int e, ret = -1;
 
-	lib_init();
-	o.checkout_branch = "main";
-	o.fetch_opts.callbacks.credentials = cred_cb;
-	o.fetch_opts.callbacks.payload = &x;
-	o.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	if ((e = git_clone(&g, url, dir, &o)) < 0)
-		return e == GIT_ENOTFOUND || e == GIT_EEXISTS ?
-		    gerr(INBOX_EFAIL, url) : remote_err(e, url);
-	git_repository_free(g);
-	return 0;
+	/* by hand, not git_clone: its remote setup leaks in libgit2 1.5 */
+	if (repo_init(dir) < 0 || repo_open(&r, dir) < 0)
+		return -1;
+	if (git_repository_config(&cfg, r->g) < 0 ||
+	    git_config_set_string(cfg, "remote.origin.url", url) < 0 ||
+	    git_config_set_string(cfg, "remote.origin.fetch",
+	    "+refs/heads/*:refs/remotes/origin/*") < 0) {
+		gerr(INBOX_EFAIL, "write .git/config");
+		goto out;
+	}
+	if ((e = repo_fetch(r, url, "refs/remotes/origin/main", c,
+	    theirs)) != 0) {
+		if (e > 0)
+			inbox_error(INBOX_EFAIL, "%s has no main branch", url);
+		goto out;
+	}
+	if (parse_oid(&id, theirs) < 0 ||
+	    set_ref(r, "refs/heads/main", &id, "inbox-sync: clone") < 0)
+		goto out;
+	co.checkout_strategy = GIT_CHECKOUT_FORCE;
+	if (git_checkout_head(r->g, &co) < 0) {
+		gerr(INBOX_EFAIL, "check out main");
+		goto out;
+	}
+	ret = 0;
+out:
+	git_config_free(cfg);
+	repo_close(r);
+	return ret;
 }
 
 int
@@ -905,14 +960,6 @@ repo_ref(struct repo *r, const char *ref, char oid[OID_HEX])
 	if (e < 0)
 		return gerr(INBOX_EFAIL, ref);
 	git_oid_tostr(oid, OID_HEX, &o);
-	return 0;
-}
-
-static int
-parse_oid(git_oid *o, const char *hex)
-{
-	if (git_oid_fromstr(o, hex) < 0)
-		return gerr(INBOX_EFAIL, hex);
 	return 0;
 }
 
@@ -1131,7 +1178,8 @@ repo_last_change(struct repo *r, const char *tip, const char *base,
 			for (unsigned k = 0; changed && k < np; k++) {
 				int hp = entry_id(tp[k], paths[i], &ip);
 
-				if (hp == hc && (!hc || git_oid_equal(&ic, &ip)))
+				if (hp == hc &&
+				    (!hc || git_oid_equal(&ic, &ip)))
 					changed = 0;
 			}
 			if (np == 0 && !hc)

@@ -1,7 +1,9 @@
 /*
  * sync.c - fetch, merge by rule, push (see sync.h for the rules).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,7 +293,7 @@ struct kvm {
 	const struct hist *hw, *hl;	/* their histories */
 	const char *const *sets;	/* keys merged as sets ("x." prefix) */
 	const char *const *maxes;	/* keys merged by greatest value */
-	const char *const *groups;	/* space-separated keys merged together */
+	const char *const *groups;	/* keys merged together ("a b") */
 	const char *forced_group;	/* decided by the caller: */
 	int forced;			/* SIDE_W or SIDE_L */
 };
@@ -924,9 +926,10 @@ merge_msg(struct merge *m, const char *key, const struct side *b,
 	name_flags(t->path, ft, sizeof(ft), &ct);
 	for (int f = 'A'; f <= 'z' && k < (int)sizeof(flags) - 1; f++) {
 		int inb = strchr(fb, f) != NULL, ino = strchr(fo, f) != NULL,
-		    int_ = strchr(ft, f) != NULL;
+		    intt = strchr(ft, f) != NULL;
 
-		if ((inb && ino && int_) || (!inb && (ino || int_)))
+		/* kept by both, or set by either */
+		if ((inb && ino && intt) || (!inb && (ino || intt)))
 			flags[k++] = (char)f;
 	}
 	flags[k] = '\0';
@@ -1056,8 +1059,8 @@ conflict_times(struct merge *m, struct conflict *c, size_t nc,
 		}
 		for (size_t i = 0; i < nc; i++) {
 			struct side *s = side ? &c[i].t : &c[i].o;
-			size_t cnt = c[i].msg ? (side ? c[i].t_to - c[i].t_from :
-			    c[i].o_to - c[i].o_from) : 1;
+			size_t cnt = !c[i].msg ? 1 : side ?
+			    c[i].t_to - c[i].t_from : c[i].o_to - c[i].o_from;
 
 			s->when = 0;
 			for (size_t j = 0; j < cnt; j++, at++)
@@ -1428,17 +1431,18 @@ sync_run(struct store *st, const char *name, int what,
 	}
 	sb_addf(&track, "refs/remotes/%s/main", name);
 	for (attempt = 0; attempt < SYNC_ATTEMPTS; attempt++) {
-		char theirs[OID_HEX] = "", head[OID_HEX], up[OID_HEX];
+		char theirs[OID_HEX] = "", head[OID_HEX];
 		size_t ahead = 0, behind = 0;
-		int r = 1;
+		int r;
 
-		if (what & SYNC_PULL) {
-			if ((r = repo_fetch(st->repo, url, track.buf, &k.c,
-			    theirs)) < 0)
-				goto out;
-			if (r == 0 && sync_merge(st, theirs, name, res) < 0)
-				goto out;
-		}
+		/* a fetch first even for --push: it tells whether the
+		 * remote moved on, and whether it can be reached at all */
+		if ((r = repo_fetch(st->repo, url, track.buf, &k.c,
+		    theirs)) < 0)
+			goto out;
+		if (r == 0 && (what & SYNC_PULL) &&
+		    sync_merge(st, theirs, name, res) < 0)
+			goto out;
 		if (repo_head(st->repo, head) != 0) {
 			inbox_error(INBOX_EFAIL, "refs/heads/main is missing");
 			goto out;
@@ -1452,22 +1456,22 @@ sync_run(struct store *st, const char *name, int what,
 			ret = 0;	/* nothing the remote lacks */
 			goto out;
 		}
-		/* what the remote has: just fetched, else as last seen */
-		if (what & SYNC_PULL)
-			snprintf(up, sizeof(up), "%s", theirs);
-		else if (repo_ref(st->repo, track.buf, up) < 0)
+		if (repo_ahead_behind(st->repo, head, theirs, &ahead,
+		    &behind) < 0)
 			goto out;
-		if (repo_ahead_behind(st->repo, head, up, &ahead, &behind) < 0)
-			goto out;
-		if ((r = repo_push(st->repo, url, track.buf, &k.c)) < 0)
-			goto out;
-		if (r == 0) {
-			res->out += ahead;
-			if (ahead)
-				res->how = better(res->how, "push");
-			ret = 0;
-			goto out;
+		if (behind == 0) {
+			if ((r = repo_push(st->repo, url, track.buf,
+			    &k.c)) < 0)
+				goto out;
+			if (r == 0) {
+				res->out += ahead;
+				if (ahead)
+					res->how = better(res->how, "push");
+				ret = 0;
+				goto out;
+			}
 		}
+		/* the remote has commits we lack */
 		if (!(what & SYNC_PULL)) {
 			inbox_error(INBOX_ETEMP, "%s has moved on: sync "
 			    "without --push to merge it first", name);
@@ -1517,24 +1521,68 @@ sync_status(struct store *st, const char *name, struct sync_status *s)
 	return repo_ahead_behind(st->repo, head, up, &s->ahead, &s->behind);
 }
 
+/* 1 when dir does not exist or has nothing in it. */
+static int
+dir_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int empty = 1;
+
+	if (!d)
+		return errno == ENOENT;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int type, struct FTW *f)
+{
+	(void)sb;
+	(void)f;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+/* Remove what a failed clone made in dir (dir itself unless it was
+ * there before). */
+static void
+remove_tree(const char *dir, int keep)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (keep)
+		mkdir(dir, 0777);
+}
+
 int
 sync_clone(const char *url, const char *dir)
 {
 	struct creds k;
 	char *p;
-	int r;
+	int r, existed;
 
-	p = path_join(dir, ".git");
-	r = path_exists(p);
-	free(p);
-	if (r)
-		return inbox_error(INBOX_EFAIL, "%s is already a git "
-		    "repository; give a new directory", dir);
+	if (!dir_empty(dir))
+		return inbox_error(INBOX_EFAIL, "%s is not empty; give a new "
+		    "directory", dir);
+	existed = path_exists(dir);
 	creds_load(NULL, &k);
 	r = repo_clone(url, dir, &k.c);
 	creds_free(&k);
-	if (r < 0)
+	if (r < 0) {
+		/* leave nothing behind: the same command works next time */
+		int code = inbox_errcode();
+		char *msg = xstrdup(inbox_errmsg());
+
+		remove_tree(dir, existed);
+		inbox_error(code, "%s", msg);
+		free(msg);
 		return -1;
+	}
 	p = path_join(dir, "inbox.yaml");
 	r = path_exists(p);
 	free(p);

@@ -363,3 +363,43 @@ Hi Jane, Fieldco Plumbing & Heating here. Your appointment has moved to Tuesday 
 inbox-job: hook job-scheduled failed for J1 (exit 3); it is recorded on the job: run inbox-job rerun J1 job-scheduled" ]
 	[ ! -e tmp/outbox ]
 }
+
+@test "rerun refuses a hook its job has moved past: no on-my-way once the job is done" {
+	schedule >/dev/null 2>&1
+	tick
+	inbox-job enroute J1 >/dev/null 2>&1
+	tick
+	inbox-job done J1 >/dev/null 2>&1
+	tick
+	inbox-job schedule J2 --customer jane-doe --at 2026-11-25T09:00 \
+	    >/dev/null 2>&1
+	tick
+	inbox-job cancel J2 >/dev/null 2>&1
+	tick
+	inbox-job schedule J3 --customer jane-doe --at 2026-11-26T09:00 \
+	    >/dev/null 2>&1
+	tick 3600	# long past the 15 minutes of an on-my-way
+	n=$(commits)
+	while IFS='|' read -r job hook msg; do
+		run --separate-stderr inbox-job rerun "$job" "$hook"
+		[ "$status" -eq 64 ]
+		[ "$output" = "" ]
+		[ "$stderr" = "inbox-job: $msg" ]
+	done <<-'EOF'
+	J1|tech-en-route|job J1 is done: tech-en-route does not apply
+	J1|enroute|job J1 is done: tech-en-route does not apply
+	J1|reminder|job J1 is done: reminder does not apply
+	J1|job-scheduled|job J1 is done: job-scheduled does not apply
+	J2|job-rescheduled|job J2 is canceled: job-rescheduled does not apply
+	J2|reminder|job J2 is canceled: reminder does not apply
+	J2|invoice-sent|job J2 is not invoiced: invoice-sent does not apply
+	J3|job-done|job J3 is scheduled: job-done does not apply
+	J3|tech-en-route|job J3 is scheduled: tech-en-route does not apply
+	EOF
+	[ "$(commits)" -eq "$n" ]
+	[ "$(sent | cut -f2)" = "confirmation
+on-my-way
+completion
+confirmation
+confirmation" ]
+}

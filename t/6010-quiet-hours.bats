@@ -276,3 +276,32 @@ Reason: the job had already started" ]
 	run inbox-send --at 2026-11-23T23:00 jane-doe "Call me back"
 	[ "$(echo "$output" | cut -f2,3)" = "scheduled	next try 2026-11-24T05:00:00Z" ]
 }
+
+@test "a reminder held for the morning is not sent once its job is canceled" {
+	skip "known bug: outbox_deliver sends a held reminder of a canceled job (see the report)"
+	INBOX_NOW=1795446000
+	inbox-job schedule J1 --customer jane-doe --at 2026-11-24T09:00 \
+	    --tech mike >/dev/null 2>&1
+	INBOX_NOW=1795492800	# Monday 22:00: held for 08:00
+	inbox-remind -q 2>/dev/null
+	INBOX_NOW=1795525200	# Tuesday 07:00: the customer cancels
+	inbox-job cancel J1 >/dev/null 2>&1
+	INBOX_NOW=1795528800	# 08:00
+	run inbox-send --flush
+	[ "$(echo "$output" | cut -f2)" = dropped ]
+	[ "$(sent | cut -f2)" = confirmation ]
+}
+
+@test "a reminder held for the morning is not sent with the old time after a reschedule" {
+	skip "known bug: outbox_deliver sends a held reminder of an older revision (see the report)"
+	INBOX_NOW=1795446000
+	inbox-job schedule J1 --customer jane-doe --at 2026-11-24T09:00 \
+	    --tech mike >/dev/null 2>&1
+	INBOX_NOW=1795492800	# Monday 22:00: held for 08:00
+	inbox-remind -q 2>/dev/null
+	INBOX_NOW=1795525200	# Tuesday 07:00: moved to Thursday
+	inbox-job reschedule J1 --at 2026-11-26T09:00 >/dev/null 2>&1
+	INBOX_NOW=1795528800	# 08:00
+	inbox-send --flush >/dev/null
+	! sent | grep -q 'Tuesday November 24 at 9:00 AM. Reply here if anything'
+}
