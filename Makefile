@@ -103,6 +103,9 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	cp share/completions/inbox.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/inbox
+	for c in $(notdir $(CMDS)); do \
+		ln -sf inbox $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c; \
+	done
 	cp share/completions/_inbox \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_inbox
 

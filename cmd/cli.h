@@ -75,7 +75,9 @@ int cli_done(int ret);
  * of stdin; "-" as the only argument reads stdin too.  Blank lines are
  * skipped and only the first TAB-separated field is the record, so the
  * output of inbox-ls feeds straight in.  Returns the worst status cb
- * returned (0 when all were 0), or 64 when there were no records.
+ * returned (0 when all were 0, or when a pipe brought no records: an
+ * empty pipeline is not an error), or 64 when there were no arguments
+ * and stdin is a terminal.
  */
 int cli_records(int argc, char **argv, int zero,
     int (*cb)(const char *rec, void *arg), void *arg);

@@ -66,7 +66,9 @@ block_one(const char *arg, void *p)
 	}
 	kv_free(&a);
 	free(contact);
-	if (cv.exists) {
+	/* the thread goes out of the inbox when it is the blocked
+	 * address's own; a customer's stays for their other addresses */
+	if (cv.exists && (unblock || !kv_has(&cv.st, "kind", "customer"))) {
 		if (unblock)
 			kv_del(&cv.st, "blocked", NULL);
 		else {

@@ -2,6 +2,7 @@
  * event.c - parse provider webhooks, email and generic JSON into events.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -132,11 +133,38 @@ event_detect(const char *buf, size_t len)
 
 /* --- Twilio ---------------------------------------------------------- */
 
+/*
+ * A count, a duration or a time in a form: decimal digits only, at most
+ * max; -1 with class 65 naming the field otherwise ("abc", "-1", "0x10",
+ * "1e3", " 1", "" are not numbers, and never silently 0).
+ */
+static int
+form_number(const char *field, const char *v, long long max,
+    long long *out)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*v))
+		return inbox_error(INBOX_EDATA, "%s '%s' is not a number",
+		    field, v);
+	n = strtoll(v, &end, 10);
+	if (*end)
+		return inbox_error(INBOX_EDATA, "%s '%s' is not a number",
+		    field, v);
+	if (errno == ERANGE || n > max)
+		return inbox_error(INBOX_EDATA, "%s %s out of range", field, v);
+	*out = n;
+	return 0;
+}
+
 static int
 parse_twilio(struct event *ev, const char *buf, size_t len)
 {
 	struct form f = { NULL, 0 };
 	const char *v;
+	long long n = 0;
 	int r = -1;
 
 	if (form_parse(&f, buf, len) < 0)
@@ -153,11 +181,20 @@ parse_twilio(struct event *ev, const char *buf, size_t len)
 		ev->call_status = dup_or_null(form_get(&f, "CallStatus"));
 		if (!ev->call_status && form_get(&f, "RecordingStatus"))
 			ev->call_status = xstrdup("recording");
+		ev->duration = ev->recording_duration = -1;
 		v = form_get(&f, "CallDuration");
-		ev->duration = v && *v ? atol(v) : -1;
+		if (v && *v && form_number("CallDuration", v, 1L << 30,
+		    &n) < 0)
+			goto out;
+		if (v && *v)
+			ev->duration = (long)n;
 		ev->recording_url = dup_or_null(form_get(&f, "RecordingUrl"));
 		v = form_get(&f, "RecordingDuration");
-		ev->recording_duration = v && *v ? atol(v) : -1;
+		if (v && *v && form_number("RecordingDuration", v, 1L << 30,
+		    &n) < 0)
+			goto out;
+		if (v && *v)
+			ev->recording_duration = (long)n;
 		ev->transcript = dup_or_null(form_get(&f,
 		    "TranscriptionText"));
 		if (!ev->provider_id)
@@ -199,21 +236,16 @@ parse_twilio(struct event *ev, const char *buf, size_t len)
 	ev->to = strip_prefix(form_get(&f, "To"), "whatsapp:");
 	ev->body = xstrdup(form_get(&f, "Body") ? form_get(&f, "Body") : "");
 	v = form_get(&f, "NumMedia");
-	if (v && *v) {
-		long n = atol(v);
-
-		if (n < 0 || n > 10) {
-			inbox_error(INBOX_EDATA, "NumMedia %s out of range",
-			    v);
+	if (v) {
+		if (form_number("NumMedia", v, 10, &n) < 0)
 			goto out;
-		}
 		for (long i = 0; i < n; i++) {
 			char k1[32], k2[32];
 
 			snprintf(k1, sizeof(k1), "MediaUrl%ld", i);
 			snprintf(k2, sizeof(k2), "MediaContentType%ld", i);
 			if (!form_get(&f, k1)) {
-				inbox_error(INBOX_EDATA, "NumMedia is %ld but "
+				inbox_error(INBOX_EDATA, "NumMedia is %lld but "
 				    "%s is missing", n, k1);
 				goto out;
 			}
@@ -236,6 +268,7 @@ parse_kannel(struct event *ev, const char *buf, size_t len)
 {
 	struct form f = { NULL, 0 };
 	const char *v;
+	long long ts = 0;
 	int r = -1;
 
 	if (form_parse(&f, buf, len) < 0)
@@ -243,7 +276,7 @@ parse_kannel(struct event *ev, const char *buf, size_t len)
 	v = form_get(&f, "type");
 	if (v && strcmp(v, "dlr") == 0) {
 		const char *s = form_get(&f, "status");
-		long d = s ? atol(s) : 0;
+		long long d = 0;
 
 		ev->kind = EV_STATUS;
 		ev->provider_id = dup_or_null(form_get(&f, "msg"));
@@ -252,6 +285,8 @@ parse_kannel(struct event *ev, const char *buf, size_t len)
 			    "or status");
 			goto out;
 		}
+		if (form_number("status", s, 65535, &d) < 0)
+			goto out;
 		/* dlr-mask bits: 1 phone, 2 not phone, 4 queued, 8 smsc,
 		 * 16 not smsc */
 		ev->status = xstrdup(d & 1 ? "delivered" : d & 2 ?
@@ -271,7 +306,9 @@ parse_kannel(struct event *ev, const char *buf, size_t len)
 	ev->body = xstrdup(form_get(&f, "text") ? form_get(&f, "text") : "");
 	ev->provider_id = dup_or_null(form_get(&f, "id"));
 	v = form_get(&f, "ts");
-	ev->date = v ? atoll(v) : 0;
+	if (v && form_number("ts", v, 253402300799LL, &ts) < 0)
+		goto out;
+	ev->date = v ? (time_t)ts : 0;
 	if (!ev->from)
 		inbox_error(INBOX_EDATA, "Kannel message without from");
 	else

@@ -246,9 +246,13 @@ touch_conv(struct store *st, struct conv *c, const char *contact,
 	kv_free(&a);
 	if (res->blocked) {
 		/* kept, but out of the inbox: inbox-ls --blocked */
-		kv_set(&c->st, "status", "closed");
-		if (!kv_get(&c->st, "blocked"))
-			kv_set(&c->st, "blocked", iso);
+		/* a customer's thread is not hidden for one blocked number
+		 * of theirs: the message is kept, the thread left as it is */
+		if (!kv_has(&c->st, "kind", "customer")) {
+			kv_set(&c->st, "status", "closed");
+			if (!kv_get(&c->st, "blocked"))
+				kv_set(&c->st, "blocked", iso);
+		}
 	} else {
 		if (kv_get(&c->st, "archived")) {
 			kv_del(&c->st, "archived", NULL);

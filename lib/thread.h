@@ -15,7 +15,8 @@ int thread_mark_read(struct store *st, const char *conv, int *n);
 int thread_mark_unread(struct store *st, const char *conv, int *n);
 /* Set or clear F: set on the newest message, clear on all. */
 int thread_flag(struct store *st, const char *conv, int on, int *n);
-/* Mark missed calls, voicemails and attention marks resolved by who. */
+/* Mark missed calls, voicemails and attention marks resolved by who
+ * (and the inbound ones read): they leave the Unread filter. */
 int thread_resolve(struct store *st, const char *conv, const char *who,
     int *n);
 /* Mark the newest inbound message answered (R), after a reply. */

@@ -27,10 +27,13 @@ inbox_error(int code, const char *fmt, ...)
 	va_list ap;
 	int saved = errno;
 	size_t n;
+	char buf[sizeof(errbuf)];
 
+	/* through a copy: the arguments may be inbox_errmsg() itself */
 	va_start(ap, fmt);
-	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	memcpy(errbuf, buf, sizeof(errbuf));
 	n = strlen(errbuf);
 	if (n > 0 && errbuf[n - 1] == ':')
 		snprintf(errbuf + n, sizeof(errbuf) - n, " %s",

@@ -262,7 +262,7 @@ office	inbox-job: schedule J1 for jane-doe at 2026-11-24T15:00:00Z" ]
 	64|no executable hook post-recv|rerun J1 post-recv
 	EOF
 	[ "$(commits)" -eq "$n" ]
-	[ ! -e jobs/*/J5 ]
+	[ -z "$(ls jobs/*/J5 2>/dev/null)" ]
 	run inbox-job frobnicate J1
 	[ "$status" -eq 64 ]
 	run inbox-job schedule J1 --eta soon
@@ -480,5 +480,5 @@ $M/1795446180.U	sent	spool:1795446180.U.msg" ]
 	    --service-pro pat-pro >/dev/null 2>&1
 	M=$(printf 'job:J7' | sha1sum | cut -c1-12)
 	[ ! -e conv/${M:0:2}/$M ]
-	! jobrec J7 | grep -q '^thread:'
+	! jobrec J7 | grep -q '^thread:' || false
 }

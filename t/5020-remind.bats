@@ -263,7 +263,7 @@ J2" ]
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | LC_ALL=C sort)" = "J1
 J2" ]
-	! jobrec J1 | grep -q '^hook-failed:'
+	! jobrec J1 | grep -q '^hook-failed:' || false
 	[ "$(reminders | wc -l)" -eq 2 ]
 }
 

@@ -190,7 +190,7 @@ inbox-job: hook job-scheduled failed for J1 (exit 65); it is recorded on the job
 	[ ! -e tmp/outbox ]
 	[ "$(jobrec J1 | grep -E '^(customer|hook-failed):')" = "customer: +15125550144
 hook-failed: job-scheduled 65 2026-11-23T15:01:00Z" ]
-	! grep -rq 'Hi ,' conv tmp 2>/dev/null
+	! grep -rq 'Hi ,' conv tmp 2>/dev/null || false
 	# with a template that needs no name, rerun sends it
 	sed -i 's/^Hi {{customer.first_name}}, this/Hello, this/' \
 	    templates/confirmation
@@ -199,7 +199,7 @@ hook-failed: job-scheduled 65 2026-11-23T15:01:00Z" ]
 	run --separate-stderr inbox-job rerun J1 job-scheduled
 	[ "$status" -eq 0 ]
 	[ "$(sent)" = "+15125550144	confirmation	Hello, this is Fieldco Plumbing & Heating. Your appointment is confirmed for Tuesday November 24 at 9:00 AM. Reply here if you need to change it." ]
-	! jobrec J1 | grep -q '^hook-failed:'
+	! jobrec J1 | grep -q '^hook-failed:' || false
 }
 
 @test "an on-my-way without a tech on the job is refused, not sent half-filled" {

@@ -112,12 +112,12 @@ address: $n" ]
 		n=$(printf '+1512555%04d' $((300 + k)))
 		recv_sms "SMn$k" "$n" "$body" >/dev/null
 		tick
-		! grep -q '^optout' "addr/$(printf %s "$n" | sha1sum | cut -c1-2)/$(printf %s "$n" | sha1sum | cut -c1-40)" 2>/dev/null
+		! grep -q '^optout' "addr/$(printf %s "$n" | sha1sum | cut -c1-2)/$(printf %s "$n" | sha1sum | cut -c1-40)" 2>/dev/null || false
 		c=$(conv_of "$n")
 		if [ "$flagged" = yes ]; then
 			inbox-ls --attention | cut -f1 | grep -qx "$c"
 		else
-			! inbox-ls --attention | cut -f1 | grep -qx "$c"
+			! inbox-ls --attention | cut -f1 | grep -qx "$c" || false
 		fi
 	done <<-'EOF'
 	stopcock leaking|no
@@ -146,7 +146,7 @@ please stop texting me" ]
 	[ "$output" = "" ]
 	f=$(msgfile "$(conv_of +15125550310)/$(ls conv/*/"$(conv_of +15125550310)"/new | head -n 1)")
 	grep -qx 'X-Inbox-Attention: asks to stop' "$f"
-	! grep -q '^X-Inbox-Keyword:' "$f"
+	! grep -q '^X-Inbox-Keyword:' "$f" || false
 }
 
 @test "the opt-out is recorded on the address and in git; inbox-log --consent shows the history" {
@@ -196,7 +196,7 @@ optin: 2026-11-22T10:54:20Z START $(echo "$id3" | norm)" ]
 		w=$(echo "$body" | tr -d ' .' | tr a-z A-Z)
 		[ "$(git log -1 --format=%s)" = \
 		    "inbox-recv: sms from $JANE (Jane Doe): opted in ($w)" ]
-		! addr_rec $JANE | grep -q '^optout' 
+		! addr_rec $JANE | grep -q '^optout' || false
 		tick
 		run inbox-send jane-doe "test $k"
 		[ "$status" -eq 0 ]
@@ -228,7 +228,7 @@ test 6" ]
 	[ "$(sent)" = "$JANE	help	Fieldco Plumbing & Heating: appointment texts. Reply STOP to opt out, START to opt back in. Questions? Call +15550001111.
 +15125550199	help	Fieldco Plumbing & Heating: appointment texts. Reply STOP to opt out, START to opt back in. Questions? Call +15550001111." ]
 	# the help reply is an answer: night-time quiet hours do not hold it
-	! grep -q '^X-Inbox-Send-After:' tmp/outbox/*
+	! grep -q '^X-Inbox-Send-After:' tmp/outbox/* || false
 	printf 'compliance:\n  help-reply: false\n' >>inbox.yaml
 	git_commit "test: no help reply"
 	tick

@@ -3,7 +3,7 @@
 # we are root; otherwise say which apt-get line is needed.
 pkgs="bats mandoc git lighttpd python3-aiosmtpd kannel kannel-extras
 	valgrind clang procps mblaze
-	openssh-server openssh-client"
+	openssh-server openssh-client zsh"
 need=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
