@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "perm.h"
 #include "contact.h"
 
 #define MAX_CSV (64 << 20)
@@ -323,6 +324,11 @@ main(int argc, char **argv)
 	filter.staff = o.staff;
 	filter.group = o.group;
 	if (store_open(&st, c.dir, "inbox-contact", c.user) < 0)
+		die_lib();
+	/* who is staff, and in what role, is a setting of the business */
+	if ((sub == LS || sub == SHOW) ? perm_require(st, "messages.view") < 0 :
+	    (o.staff || o.login || o.role) ? perm_require(st,
+	    "settings.edit") < 0 : perm_require(st, "messages.assign") < 0)
 		die_lib();
 	switch (sub) {
 	case ADD: r = cmd_add(st); break;

@@ -216,7 +216,8 @@ main(int argc, char **argv)
 	if (argc < 1)
 		usage(1);
 	verb = argv[0];
-	if (store_open(&st, c.dir, "inbox-job", c.user) < 0)
+	if (store_open(&st, c.dir, "inbox-job", c.user) < 0 ||
+	    perm_require(st, "messages.view") < 0)
 		die_lib();
 	if (strcmp(argv[0], "ls") && strcmp(argv[0], "show") &&
 	    perm_require(st, "messages.assign") < 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "perm.h"
 #include "conv.h"
 #include "job.h"
 #include "json.h"
@@ -139,7 +140,11 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc > 1 || modes + argc > 1)
 		usage(1);
-	if (store_open(&st, c.dir, "inbox-log", c.user) < 0)
+	if (store_open(&st, c.dir, "inbox-log", c.user) < 0 ||
+	    perm_require(st, "messages.view") < 0)
+		die_lib();
+	/* the whole history is for those who see every conversation */
+	if (argc == 0 && perm_require(st, "messages.view_all") < 0)
 		die_lib();
 	if (argc == 1) {
 		char id[CONV_ID_LEN + 1];
@@ -150,6 +155,23 @@ main(int argc, char **argv)
 				die_lib();
 			inbox_error_clear();
 			memcpy(id, argv[0], sizeof(id));
+		}
+		if (!perm_has(st, st->user, "messages.view_all")) {
+			struct conv cv;
+			struct sb m = SB_INIT;
+			int sees;
+
+			if (conv_load(st, id, &cv) < 0)
+				die_lib();
+			for (size_t i = 0; i < cv.st.n; i++)
+				if (!strcmp(cv.st.v[i].key, "member"))
+					sb_addf(&m, "%s ", cv.st.v[i].val);
+			sees = perm_sees(st, m.buf, kv_get(&cv.st, "assignee"));
+			sb_release(&m);
+			conv_free(&cv);
+			if (!sees)
+				die(INBOX_EPOLICY, "%s may not see %s (not a "
+				    "member)", st->user, id);
 		}
 		conv_dir(id, bufs[0], sizeof(bufs[0]));
 		paths[np++] = bufs[0];

@@ -301,9 +301,11 @@ main(int argc, char **argv)
 			if (!strcmp(cv.st.v[i].key, "member"))
 				sb_addf(&m, "%s ", cv.st.v[i].val);
 		members = sb_detach(&m, NULL);
-		if (!perm_sees(st, members, kv_get(&cv.st, "assignee")))
+		if (!perm_sees(st, members, kv_get(&cv.st, "assignee"))) {
+			free(members);
 			die(INBOX_EPOLICY, "%s may not see %s (not a member)",
 			    st->user, id);
+		}
 		free(members);
 	}
 	if (cli_tty() && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)

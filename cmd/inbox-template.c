@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "perm.h"
 #include "conv.h"
 #include "job.h"
 #include "json.h"
@@ -154,7 +155,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		usage(1);
-	if (store_open(&st, c.dir, "inbox-template", c.user) < 0)
+	if (store_open(&st, c.dir, "inbox-template", c.user) < 0 ||
+	    perm_require(st, "messages.view") < 0)
 		die_lib();
 	if (!strcmp(argv[0], "ls") && argc == 1)
 		ret = list(st);

@@ -1,6 +1,7 @@
 /*
  * config.c - inbox.yaml through libyaml's document API.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,10 +16,124 @@ struct config {
 	int loaded;
 };
 
+/* How deep inbox.yaml may nest (the sample is 3 levels deep). */
+#define MAX_DEPTH 32
+
+/* The settings that are whole numbers, and those of each channel. */
+static const char *numbers[] = { "store.lock-timeout", "send.tries",
+    "send.backoff", "hooks.timeout", "media.max-size",
+    "remind.days-before", "remind.hours-before" };
+static const char *channel_numbers[] = { "limit", "timeout",
+    "max-attachment" };
+
 struct config *
 config_empty(void)
 {
 	return xcalloc(1, sizeof(struct config));
+}
+
+static yaml_node_t *node(const struct config *c, int id);
+
+/*
+ * Every node is reached once (an alias would reach its anchor again: a
+ * "billion laughs" document is refused, not walked) and no deeper than
+ * MAX_DEPTH.  libyaml numbers a collection before its items, so one pass
+ * in node order sees each parent before its children.
+ */
+static int
+check_shape(struct config *c, const char *base)
+{
+	yaml_node_t *start = c->doc.nodes.start;
+	size_t n = (size_t)(c->doc.nodes.top - start);
+	int *depth = xcalloc(n + 1, sizeof(*depth)), r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++) {
+		yaml_node_t *nd = &start[i];
+		int kids[2], nk;
+		size_t len = nd->type == YAML_SEQUENCE_NODE ?
+		    (size_t)(nd->data.sequence.items.top -
+		    nd->data.sequence.items.start) :
+		    nd->type == YAML_MAPPING_NODE ?
+		    (size_t)(nd->data.mapping.pairs.top -
+		    nd->data.mapping.pairs.start) : 0;
+
+		for (size_t k = 0; k < len && r == 0; k++) {
+			if (nd->type == YAML_SEQUENCE_NODE) {
+				kids[0] = nd->data.sequence.items.start[k];
+				nk = 1;
+			} else {
+				kids[0] = nd->data.mapping.pairs.start[k].key;
+				kids[1] = nd->data.mapping.pairs.start[k].value;
+				nk = 2;
+			}
+			for (int j = 0; j < nk && r == 0; j++) {
+				int id = kids[j];
+
+				if (id < 1 || (size_t)id > n || id <= (int)i + 1 ||
+				    depth[id]) {
+					r = inbox_error(INBOX_EDATA, "%s:%zu: "
+					    "aliases (*name) are not supported",
+					    base, (id >= 1 && (size_t)id <= n ?
+					    start[id - 1].start_mark.line :
+					    nd->start_mark.line) + 1);
+					break;
+				}
+				depth[id] = depth[i + 1] + 1;
+				if (depth[id] > MAX_DEPTH)
+					r = inbox_error(INBOX_EDATA, "%s:%zu: "
+					    "nested deeper than %d levels",
+					    base, start[id - 1].start_mark.line +
+					    1, MAX_DEPTH);
+			}
+		}
+	}
+	free(depth);
+	return r;
+}
+
+/* A whole-number setting that is there is digits only. */
+static int
+check_number(struct config *c, const char *base, int id, const char *name)
+{
+	yaml_node_t *nd = node(c, id);
+	const char *v = config_scalar(c, id);
+	char *end;
+
+	if (!nd)
+		return 0;
+	if (v && isdigit((unsigned char)*v) && strlen(v) < 10 &&
+	    (strtoll(v, &end, 10), !*end))
+		return 0;
+	return inbox_error(INBOX_EDATA, "%s:%zu: %s must be a whole number "
+	    "below 1000000000%s%s%s", base, nd->start_mark.line + 1, name,
+	    v ? ", not '" : "", v ? v : "", v ? "'" : "");
+}
+
+static int
+check_numbers(struct config *c, const char *base)
+{
+	int ch = config_node(c, 0, "channels");
+
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(*numbers); i++)
+		if (check_number(c, base, config_node(c, 0, numbers[i]),
+		    numbers[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < config_len(c, ch); i++) {
+		const char *name = NULL;
+		int sect = config_item(c, ch, i, &name);
+
+		for (size_t k = 0; k < sizeof(channel_numbers) /
+		    sizeof(*channel_numbers); k++) {
+			char what[128];
+
+			snprintf(what, sizeof(what), "channels.%s.%s",
+			    name ? name : "?", channel_numbers[k]);
+			if (check_number(c, base, config_node(c, sect,
+			    channel_numbers[k]), what) < 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -61,14 +176,36 @@ config_load(struct config **out, const char *path)
 		sb_release(&s);
 		return -1;
 	}
+	c->loaded = 1;
+	{
+		/* one document: a second one would be ignored in silence */
+		yaml_document_t more;
+		int ok = yaml_parser_load(&p, &more), extra;
+
+		extra = ok && yaml_document_get_root_node(&more);
+		if (extra || !ok)
+			inbox_error(INBOX_EDATA, "%s:%zu: %s", base,
+			    (extra ? more.start_mark.line :
+			    p.problem_mark.line) + 1, extra ? "more than one "
+			    "document (---)" : p.problem ? p.problem :
+			    "syntax error");
+		if (ok)
+			yaml_document_delete(&more);
+		if (extra || !ok) {
+			yaml_parser_delete(&p);
+			sb_release(&s);
+			return -1;
+		}
+	}
 	yaml_parser_delete(&p);
 	sb_release(&s);
-	c->loaded = 1;
 	root = yaml_document_get_root_node(&c->doc);
 	if (root && root->type != YAML_MAPPING_NODE &&
 	    !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
 		return inbox_error(INBOX_EDATA, "%s:1: top level is not a "
 		    "mapping of settings", base);
+	if (check_shape(c, base) < 0 || check_numbers(c, base) < 0)
+		return -1;
 	return 0;
 }
 

@@ -375,7 +375,11 @@ wa_message(struct event *e, struct json *m, struct json *val)
 	}
 	e->wa_id = xstrdup(from);
 	e->provider_id = xstrdup(json_path_str(m, "id"));
-	if (json_num(json_get(m, "timestamp"), &ts) == 0)
+	if (json_get(m, "timestamp") &&
+	    json_count(json_get(m, "timestamp"), &ts) < 0)
+		return inbox_error(INBOX_EDATA, "WhatsApp message with a "
+		    "timestamp that is not a number");
+	if (json_get(m, "timestamp"))
 		e->date = (time_t)ts;
 	for (size_t i = 0; i < json_size(json_get(val, "contacts")); i++) {
 		struct json *c = json_at(json_get(val, "contacts"), i);
@@ -419,7 +423,11 @@ wa_status(struct event *e, struct json *s)
 	e->channel = xstrdup("whatsapp");
 	e->provider_id = dup_or_null(json_path_str(s, "id"));
 	e->status = dup_or_null(json_path_str(s, "status"));
-	if (json_num(json_get(s, "timestamp"), &ts) == 0)
+	if (json_get(s, "timestamp") &&
+	    json_count(json_get(s, "timestamp"), &ts) < 0)
+		return inbox_error(INBOX_EDATA, "WhatsApp status with a "
+		    "timestamp that is not a number");
+	if (json_get(s, "timestamp"))
 		e->date = (time_t)ts;
 	if (!e->provider_id || !e->status)
 		return inbox_error(INBOX_EDATA, "WhatsApp status without id "
@@ -477,6 +485,39 @@ jstr(struct json *j, const char *k)
 	return json_str(json_get(j, k));
 }
 
+/* Fields of the generic JSON that are there have their type. */
+static int
+json_types(struct json *j)
+{
+	static const char *strs[] = { "id", "time", "status", "error",
+	    "from", "to", "name", "channel",
+	    "direction", "outcome", "recording", "transcript", "body" };
+	static const char *counts[] = { "duration", "recording_duration" };
+	struct json *v, *media = json_get(j, "media");
+	long long n;
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+		if ((v = json_get(j, strs[i])) && !json_str(v))
+			return inbox_error(INBOX_EDATA, "\"%s\" must be a "
+			    "string", strs[i]);
+	if ((v = json_get(j, "error_code")) && !json_str(v) &&
+	    json_count(v, &n) < 0)
+		return inbox_error(INBOX_EDATA, "\"error_code\" must be a "
+		    "string or a number");
+	for (size_t i = 0; i < sizeof(counts) / sizeof(*counts); i++)
+		if ((v = json_get(j, counts[i])) && json_count(v, &n) < 0)
+			return inbox_error(INBOX_EDATA, "\"%s\" must be a "
+			    "whole number of seconds", counts[i]);
+	if (media && !json_is_arr(media))
+		return inbox_error(INBOX_EDATA, "\"media\" must be a list");
+	for (size_t i = 0; i < json_size(media); i++)
+		if (!json_is_obj(json_at(media, i)) ||
+		    !json_str(json_get(json_at(media, i), "url")))
+			return inbox_error(INBOX_EDATA, "\"media\" must be a "
+			    "list of objects with a \"url\"");
+	return 0;
+}
+
 static int
 parse_json(struct event *ev, struct json *j)
 {
@@ -491,6 +532,8 @@ parse_json(struct event *ev, struct json *j)
 		ev->kind = EV_JOB;
 		return 0;
 	}
+	if (json_types(j) < 0)
+		return -1;
 	ev->provider_id = dup_or_null(jstr(j, "id"));
 	if ((t = jstr(j, "time")) && time_parse(t, "UTC", &ev->date) < 0)
 		return inbox_error(INBOX_EDATA, "bad \"time\": %s", t);
@@ -498,6 +541,13 @@ parse_json(struct event *ev, struct json *j)
 		ev->kind = EV_STATUS;
 		ev->status = dup_or_null(jstr(j, "status"));
 		ev->error_code = dup_or_null(jstr(j, "error_code"));
+		if (!ev->error_code && json_count(json_get(j, "error_code"),
+		    &n) == 0) {
+			struct sb c = SB_INIT;
+
+			sb_addf(&c, "%lld", n);
+			ev->error_code = sb_detach(&c, NULL);
+		}
 		ev->error_text = dup_or_null(jstr(j, "error"));
 		if (!ev->provider_id || !ev->status)
 			return inbox_error(INBOX_EDATA, "status event needs "
@@ -515,10 +565,10 @@ parse_json(struct event *ev, struct json *j)
 		t = jstr(j, "direction");
 		ev->direction = xstrdup(t && !strcmp(t, "out") ? "out" : "in");
 		ev->call_status = dup_or_null(jstr(j, "outcome"));
-		ev->duration = json_num(json_get(j, "duration"), &n) == 0 ?
+		ev->duration = json_count(json_get(j, "duration"), &n) == 0 ?
 		    (long)n : -1;
 		ev->recording_url = dup_or_null(jstr(j, "recording"));
-		ev->recording_duration = json_num(json_get(j,
+		ev->recording_duration = json_count(json_get(j,
 		    "recording_duration"), &n) == 0 ? (long)n : -1;
 		ev->transcript = dup_or_null(jstr(j, "transcript"));
 		if (!ev->provider_id)

@@ -1,6 +1,8 @@
 /*
  * json.c - a thin wrapper over jansson.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -178,6 +180,24 @@ json_num(const struct json *v, long long *out)
 		return *s && !*end ? 0 : -1;
 	}
 	return -1;
+}
+
+int
+json_count(const struct json *v, long long *out)
+{
+	const char *s;
+	char *end;
+
+	if (v && json_is_integer((json_t *)v)) {
+		*out = json_integer_value((json_t *)v);
+		return *out < 0 ? -1 : 0;
+	}
+	if (!v || !(s = json_string_value((json_t *)v)) ||
+	    !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return *end || errno == ERANGE ? -1 : 0;
 }
 
 const char *

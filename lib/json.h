@@ -27,6 +27,9 @@ struct json *json_path(const struct json *o, const char *path);
 const char *json_str(const struct json *v);
 /* Number or numeric string into *out; -1 otherwise. */
 int json_num(const struct json *v, long long *out);
+/* A whole number not below 0: an integer, or a string of decimal digits
+ * ("1795337614"); -1 for anything else (1.5, 1e3, -5, "abc", "0x10"). */
+int json_count(const struct json *v, long long *out);
 /* json_str(json_path(o, path)). */
 const char *json_path_str(const struct json *o, const char *path);
 

@@ -718,6 +718,20 @@ outbox_queue(struct store *st, const struct send_opts *o,
 		return queue_one(st, o, q, dry);
 	}
 	memset(q, 0, sizeof(*q));
+	/* every participant's copy is checked first, as a dry run: the
+	 * rules refuse the message to all or to none, never half of it */
+	for (size_t i = 0; !dry && i < c.st.n && r == 0; i++) {
+		struct send_opts po = *o;
+		struct sb scratch = SB_INIT;
+
+		if (strcmp(c.st.v[i].key, "participant"))
+			continue;
+		po.target = c.st.v[i].val;
+		po.into = id;
+		r = queue_one(st, &po, &part, &scratch);
+		outbox_queued_free(&part);
+		sb_release(&scratch);
+	}
 	for (size_t i = 0; i < c.st.n && r == 0; i++) {
 		struct send_opts po = *o;
 
@@ -755,6 +769,7 @@ queue_one(struct store *st, const struct send_opts *o,
 	struct compose c = { 0 };
 	struct send_check chk = { 0 };
 	char *text = NULL, *subject = NULL, *tmpl = NULL, **parts = NULL;
+	char *own_ch = NULL, *own_to = NULL;
 	char iso[32];
 	int nparts = 1, r = -1, internal;
 	struct sms_info si;
@@ -763,11 +778,20 @@ queue_one(struct store *st, const struct send_opts *o,
 	if (resolve(st, o->target, &t) < 0)
 		return -1;
 	if (o->into) {
-		/* addressed as the participant, filed in the shared thread */
+		/* addressed as the participant, on the channel and address of
+		 * their own thread (never another participant's), filed in
+		 * the shared thread */
+		const char *to;
+
+		own_ch = xstrdup(pick_channel(st, o, &t));
+		to = recipient(st, own_ch, &t);
+		own_to = to ? xstrdup(to) : NULL;
 		conv_free(&t.c);
 		memcpy(t.conv, o->into, strlen(o->into) + 1);
 		if (conv_load(st, t.conv, &t.c) < 0) {
 			target_free(&t);
+			free(own_ch);
+			free(own_to);
 			return -1;
 		}
 	}
@@ -780,6 +804,9 @@ queue_one(struct store *st, const struct send_opts *o,
 		gated = 0;
 		c.channel = o->note ? "note" : "team";
 		c.to = t.conv;
+	} else if (o->into) {
+		c.channel = own_ch;
+		c.to = own_to;
 	} else {
 		c.channel = pick_channel(st, o, &t);
 		c.to = recipient(st, c.channel, &t);
@@ -953,6 +980,8 @@ out:
 	kv_free(&jobvars);
 	kv_free(&wa);
 	target_free(&t);
+	free(own_ch);
+	free(own_to);
 	if (!dry)
 		store_unlock(st);
 	return r;

@@ -83,6 +83,8 @@ created: $NOW" ]
 }
 
 @test "add: staff, id is the login, role tech by default" {
+	# with staff on the books the acting user must be one of them
+	printf '\nstaff:\n  office: {name: Office, role: admin}\n' >>inbox.yaml
 	run inbox-contact add --staff --login alice --name 'Alice Ng' \
 	    --phone 5125550150
 	[ "$status" -eq 0 ]
@@ -314,6 +316,8 @@ created: $NOW" ]
 }
 
 @test "edit: a staff member's role" {
+	# with staff on the books the acting user must be one of them
+	printf '\nstaff:\n  office: {name: Office, role: admin}\n' >>inbox.yaml
 	inbox-contact add -q --staff --login alice --name Alice
 	run inbox-contact edit alice --role office
 	[ "$status" -eq 0 ]
@@ -352,6 +356,8 @@ created: $NOW" ]
 # --- ls, show ----------------------------------------------------------
 
 @test "ls: one line per contact, sorted by id, - for empty" {
+	# with staff on the books the acting user must be one of them
+	printf '\nstaff:\n  office: {name: Office, role: admin}\n' >>inbox.yaml
 	customer zed 'Zed Zee' 5125550100
 	inbox-contact add -q --id amy --name 'Amy Ames' --email amy@x.com \
 	    --group tenant
@@ -386,6 +392,8 @@ zed	customer	Zed Zee	+15125550100	-" ]
 }
 
 @test "ls: -0 and --json" {
+	# with staff on the books the acting user must be one of them
+	printf '\nstaff:\n  office: {name: Office, role: admin}\n' >>inbox.yaml
 	customer jane-doe 'Jane Doe' 5125550100 jane@example.com
 	customer bob 'Bob' 5125550199
 	[ "$(inbox-contact ls -0 | tr '\0' '|')" = "bob|jane-doe|" ]
