@@ -120,7 +120,7 @@ int
 cli_records(int argc, char **argv, int zero,
     int (*cb)(const char *rec, void *arg), void *arg)
 {
-	int worst = 0, seen = 0;
+	int worst = 0, seen = 0, lineno = 0;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -140,8 +140,17 @@ cli_records(int argc, char **argv, int zero,
 		char *rec = line;
 		int r;
 
+		lineno++;
 		if (line[n - 1] == '\n' || line[n - 1] == '\0')
 			line[--n] = '\0';
+		if (memchr(line, '\0', (size_t)n)) {
+			/* never act on the part before the NUL */
+			warnx("line %d of the input has a NUL byte", lineno);
+			seen = 1;
+			if (worst < INBOX_EDATA)
+				worst = INBOX_EDATA;
+			continue;
+		}
 		while (*rec == ' ' || *rec == '\t')
 			rec++;
 		rec[strcspn(rec, "\t")] = '\0';

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "conv.h"
@@ -118,7 +119,8 @@ main(int argc, char **argv)
 		die_lib();
 	ret = cli_each_conv(st, &c, argc - optind, argv + optind, apply, NULL,
 	    &changed);
-	if (ret == INBOX_EUSAGE && !changed)
+	/* no ids at all; a bad id has had its own one-line warning */
+	if (ret == INBOX_EUSAGE && !changed && argc == optind && isatty(0))
 		usage(1);
 	v = mode == 'a' ? 0 : mode == 'U' ? 1 : mode == 'c' ? 2 : 3;
 	if (reason)

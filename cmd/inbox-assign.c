@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "conv.h"
@@ -141,7 +142,8 @@ main(int argc, char **argv)
 	if (store_lock(st) < 0)
 		die_lib();
 	ret = cli_each_conv(st, &c, argc, argv, apply, NULL, &changed);
-	if (ret == INBOX_EUSAGE && !changed)
+	/* no ids at all; a bad id has had its own one-line warning */
+	if (ret == INBOX_EUSAGE && !changed && argc == 0 && isatty(0))
 		usage(1);
 	if (reason)
 		store_trailer(st, "Reason", reason);

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "conv.h"
@@ -123,7 +124,9 @@ main(int argc, char **argv)
 	    store_lock(st) < 0)
 		die_lib();
 	ret = cli_records(argc - optind, argv + optind, c.zero, block_one, st);
-	if (ret == INBOX_EUSAGE && !store_pending(st))
+	/* no records at all; a bad one has had its one-line warning */
+	if (ret == INBOX_EUSAGE && !store_pending(st) && argc == optind &&
+	    isatty(0))
 		usage(1);
 	if (reason)
 		store_trailer(st, "Reason", reason);

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "conv.h"
@@ -181,7 +182,9 @@ main(int argc, char **argv)
 		ret = all_read(st, &f, &changed);
 	else {
 		ret = cli_each_conv(st, &c, argc, argv, apply, NULL, &changed);
-		if (ret == INBOX_EUSAGE && !changed)
+		/* no ids at all; a bad id has had its one-line warning */
+		if (ret == INBOX_EUSAGE && !changed && argc == 0 &&
+		    isatty(0))
 			usage(1);
 	}
 	if (changed && store_commit(st, "%s %d conversation%s",

@@ -276,6 +276,22 @@ contact_save(struct store *st, const char *cid, struct kv *kv)
 	kv_format(kv, &s);
 	r = store_put(st, rel, s.buf, s.len);
 	sb_release(&s);
+	/* idx/staff/ lists the staff contacts, so that finding whether a
+	 * store has staff does not read every contact */
+	snprintf(rel, sizeof(rel), "idx/staff/%s", cid);
+	if (r == 0 && kv_has(kv, "kind", "staff")) {
+		struct sb line = SB_INIT;
+
+		sb_addf(&line, "%s\n", cid);
+		r = store_put(st, rel, line.buf, line.len);
+		sb_release(&line);
+	} else if (r == 0) {
+		char *abs = store_path(st, rel);
+
+		if (path_exists(abs))
+			r = store_remove(st, rel);
+		free(abs);
+	}
 	return r;
 }
 

@@ -125,6 +125,9 @@ scan(const char *in, struct num *num)
 		num->intl = 1;
 		s++;
 	}
+	/* a number starts with a digit or "(": "-1512..." is no number */
+	if (*s != '(' && (*s < '0' || *s > '9'))
+		return not_phone(in);
 	for (; *s; s++) {
 		if (num->intl && strncmp(s, "(0)", 3) == 0)
 			s += 2;

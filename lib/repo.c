@@ -303,30 +303,68 @@ repo_read_mode(struct repo *r, const char *rev, const char *path,
 	return ret;
 }
 
-struct diff_ctx {
-	int (*cb)(const char *, int, void *);
-	void *arg;
-};
-
+/*
+ * Compare two trees entry by entry, skipping every subtree whose id is
+ * the same on both sides, so the cost follows what changed, not the size
+ * of the store.  Recursion follows the store's own layout (a few levels),
+ * never outside input.
+ */
 static int
-diff_file(const git_diff_delta *d, float progress, void *payload)
+diff_trees(git_repository *g, const git_tree *a, const git_tree *b,
+    struct sb *path, int (*cb)(const char *, int, void *), void *arg)
 {
-	struct diff_ctx *c = payload;
-	int del = d->status == GIT_DELTA_DELETED;
+	size_t na = a ? git_tree_entrycount(a) : 0;
+	size_t nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0, base = path->len;
+	int r = 0;
 
-	(void)progress;
-	return c->cb(del ? d->old_file.path : d->new_file.path, del, c->arg);
+	while (r == 0 && (i < na || j < nb)) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) :
+		    NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) :
+		    NULL;
+		int c = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea),
+		    git_tree_entry_name(eb));
+		const git_tree_entry *e = c <= 0 ? ea : eb;
+		git_tree *ta = NULL, *tb = NULL;
+		int dir;
+
+		if (c == 0 && git_oid_equal(git_tree_entry_id(ea),
+		    git_tree_entry_id(eb))) {
+			i++, j++;
+			continue;
+		}
+		sb_setlen(path, base);
+		sb_addf(path, "%s%s", base ? "/" : "", git_tree_entry_name(e));
+		dir = (c <= 0 && git_tree_entry_type(ea) == GIT_OBJECT_TREE) ||
+		    (c >= 0 && git_tree_entry_type(eb) == GIT_OBJECT_TREE);
+		if (dir) {
+			if (c <= 0 && git_tree_entry_type(ea) ==
+			    GIT_OBJECT_TREE)
+				git_tree_lookup(&ta, g, git_tree_entry_id(ea));
+			if (c >= 0 && git_tree_entry_type(eb) ==
+			    GIT_OBJECT_TREE)
+				git_tree_lookup(&tb, g, git_tree_entry_id(eb));
+			r = diff_trees(g, ta, tb, path, cb, arg);
+			git_tree_free(ta);
+			git_tree_free(tb);
+		} else
+			r = cb(path->buf, c < 0, arg);
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+	}
+	sb_setlen(path, base);
+	return r;
 }
 
 int
 repo_diff_paths(struct repo *r, const char *a, const char *b,
     const char *prefix, int (*cb)(const char *, int, void *), void *arg)
 {
-	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
-	git_tree *ta = NULL, *tb = NULL;
-	git_diff *diff = NULL;
-	char *ps[1];
-	struct diff_ctx c = { cb, arg };
+	git_tree *ta = NULL, *tb = NULL, *sa = NULL, *sb2 = NULL;
+	struct sb path = SB_INIT;
 	int ret = -1;
 
 	if (a && resolve_tree(r, a, &ta) < 0)
@@ -334,22 +372,25 @@ repo_diff_paths(struct repo *r, const char *a, const char *b,
 	if (resolve_tree(r, b, &tb) < 0)
 		goto out;
 	if (prefix && *prefix) {
-		ps[0] = (char *)prefix;
-		o.pathspec.strings = ps;
-		o.pathspec.count = 1;
-		o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
-	}
-	if (git_diff_tree_to_tree(&diff, r->g, ta, tb, &o) < 0) {
-		gerr(INBOX_EFAIL, "diff");
-		goto out;
-	}
-	ret = git_diff_foreach(diff, diff_file, NULL, NULL, NULL, &c);
-	if (ret < 0 && ret != GIT_EUSER)
-		gerr(INBOX_EFAIL, "diff");
-	else
-		ret = 0;
+		git_tree_entry *e;
+
+		if (ta && git_tree_entry_bypath(&e, ta, prefix) == 0) {
+			git_tree_lookup(&sa, r->g, git_tree_entry_id(e));
+			git_tree_entry_free(e);
+		}
+		if (git_tree_entry_bypath(&e, tb, prefix) == 0) {
+			git_tree_lookup(&sb2, r->g, git_tree_entry_id(e));
+			git_tree_entry_free(e);
+		}
+		sb_adds(&path, prefix);
+		ret = diff_trees(r->g, sa, sb2, &path, cb, arg);
+	} else
+		ret = diff_trees(r->g, ta, tb, &path, cb, arg);
+	ret = ret < 0 ? -1 : 0;
 out:
-	git_diff_free(diff);
+	sb_release(&path);
+	git_tree_free(sa);
+	git_tree_free(sb2);
 	git_tree_free(ta);
 	git_tree_free(tb);
 	return ret;

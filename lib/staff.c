@@ -56,30 +56,12 @@ staff_configured(struct store *st)
 		return st->staff;
 	if (config_len(st->cfg, config_node(st->cfg, 0, "staff")) > 0)
 		return st->staff = 1;
-	/* staff contacts: grep-able "kind: staff" files */
-	p = store_path(st, "contacts");
+	/* staff contacts are listed in idx/staff/ by contact_save */
+	p = store_path(st, "idx/staff");
 	d = opendir(p);
 	free(p);
-	while (d && !found && (e = readdir(d))) {
-		struct sb sub = SB_INIT;
-		DIR *d2;
-		struct dirent *e2;
-
-		if (e->d_name[0] == '.')
-			continue;
-		sb_addf(&sub, "%s/contacts/%s", st->root, e->d_name);
-		d2 = opendir(sub.buf);
-		while (d2 && !found && (e2 = readdir(d2))) {
-			struct kv kv = KV_INIT;
-
-			if (e2->d_name[0] != '.')
-				found = staff_contact(st, e2->d_name, &kv);
-			kv_free(&kv);
-		}
-		if (d2)
-			closedir(d2);
-		sb_release(&sub);
-	}
+	while (d && !found && (e = readdir(d)))
+		found = e->d_name[0] != '.';
 	if (d)
 		closedir(d);
 	return st->staff = found;

@@ -19,6 +19,12 @@
 void
 summary_free(struct convsum *s)
 {
+	if (s->mem) {
+		/* the strings point into one block */
+		free(s->mem);
+		memset(s, 0, sizeof(*s));
+		return;
+	}
 	char **strs[] = { &s->kind, &s->contact, &s->name, &s->address,
 	    &s->channel, &s->status, &s->assignee, &s->members, &s->jobs,
 	    &s->context, &s->group, &s->lastdir, &s->preview, &s->times };
@@ -311,15 +317,32 @@ serialise(struct sb *o, const struct convsum *s)
 	sb_addc(o, '\n');
 }
 
+/* Integers of the numbers field, without sscanf: this runs once per
+ * conversation on every listing. */
 static int
-deserialise(char *line, struct convsum *s)
+numbers(char *p, long long *v, int n)
 {
-	char *f[17];
+	for (int k = 0; k < n; k++) {
+		char *end;
+
+		v[k] = strtoll(p, &end, 10);
+		if (end == p)
+			return -1;
+		p = end;
+	}
+	return 0;
+}
+
+static int
+deserialise(const char *line, struct convsum *s)
+{
+	char *f[17], *mem;
 	int k = 0;
-	long long a, b, c;
+	long long v[13];
 
 	memset(s, 0, sizeof(*s));
-	for (char *p = line; k < 17; k++) {
+	mem = xstrdup(line);
+	for (char *p = mem; k < 17; k++) {
 		f[k] = p;
 		p = strchr(p, '\t');
 		if (!p) {
@@ -328,33 +351,40 @@ deserialise(char *line, struct convsum *s)
 		}
 		*p++ = '\0';
 	}
-	if (k != 17 || strcmp(f[0], "S") || strlen(f[1]) >= sizeof(s->id))
-		return -1;
-	memcpy(s->id, f[1], strlen(f[1]) + 1);
-	s->kind = xstrdup(f[2]);
-	s->contact = xstrdup(f[3]);
-	s->name = xstrdup(f[4]);
-	s->address = xstrdup(f[5]);
-	s->channel = xstrdup(f[6]);
-	s->status = xstrdup(f[7]);
-	s->assignee = xstrdup(f[8]);
-	s->members = xstrdup(f[9]);
-	s->jobs = xstrdup(f[10]);
-	s->context = xstrdup(f[11]);
-	s->group = xstrdup(f[12]);
-	s->lastdir = xstrdup(f[13]);
-	if (sscanf(f[14], "%d %d %d %d %d %d %d %d %d %d %lld %lld %lld",
-	    &s->archived, &s->blocked, &s->total, &s->unread, &s->flagged,
-	    &s->failed, &s->attention, &s->answered, &s->last_in_unread,
-	    &s->optedout, &a, &b, &c) != 13) {
-		summary_free(s);
+	if (k != 17 || strcmp(f[0], "S") || strlen(f[1]) >= sizeof(s->id) ||
+	    numbers(f[14], v, 13) < 0) {
+		free(mem);
 		return -1;
 	}
-	s->last = (time_t)a;
-	s->first = (time_t)b;
-	s->last_in = (time_t)c;
-	s->preview = xstrdup(f[15]);
-	s->times = xstrdup(f[16]);
+	memcpy(s->id, f[1], strlen(f[1]) + 1);
+	s->mem = mem;
+	s->kind = f[2];
+	s->contact = f[3];
+	s->name = f[4];
+	s->address = f[5];
+	s->channel = f[6];
+	s->status = f[7];
+	s->assignee = f[8];
+	s->members = f[9];
+	s->jobs = f[10];
+	s->context = f[11];
+	s->group = f[12];
+	s->lastdir = f[13];
+	s->archived = (int)v[0];
+	s->blocked = (int)v[1];
+	s->total = (int)v[2];
+	s->unread = (int)v[3];
+	s->flagged = (int)v[4];
+	s->failed = (int)v[5];
+	s->attention = (int)v[6];
+	s->answered = (int)v[7];
+	s->last_in_unread = (int)v[8];
+	s->optedout = (int)v[9];
+	s->last = (time_t)v[10];
+	s->first = (time_t)v[11];
+	s->last_in = (time_t)v[12];
+	s->preview = f[15];
+	s->times = f[16];
 	return 0;
 }
 
@@ -458,8 +488,13 @@ read_cache(int fd, struct table *t, char head[OID_HEX])
 			int *slot = lookup(t, p + 2);
 
 			if (*slot >= 0) {
-				free(t->v[*slot].kind);
-				t->v[*slot].kind = xstrdup("");
+				struct convsum *e = &t->v[*slot];
+				char id[sizeof(e->id)];
+
+				memcpy(id, e->id, sizeof(id));
+				summary_free(e);
+				memcpy(e->id, id, sizeof(id));
+				e->kind = xstrdup("");
 			}
 		} else if (deserialise(p, &cs) == 0)
 			table_put(t, &cs);

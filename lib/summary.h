@@ -41,6 +41,8 @@ struct convsum {
 	char *lastdir;		/* in out */
 	char *preview;
 	char *times;		/* comma separated activity times */
+	char *mem;		/* when read from the cache: one block that
+				 * the strings above point into */
 };
 
 /* Compute the summary of one conversation from its files. */

@@ -1,0 +1,116 @@
+#!/usr/bin/env bats
+# Soak: a stream of inbox-recv, inbox-send and inbox-send --flush, each
+# killed with SIGKILL after a pseudo-random delay (bash's RANDOM with a
+# fixed seed, so every run kills at the same moments), until $SOAK_KILLS
+# (500) processes died that way.  inbox-fsck --repair runs every 50 kills,
+# as cron would.  Then: every acknowledged message (exit 0) is in HEAD and
+# the work tree exactly once; the provider's retries of the others file
+# each exactly once; no outbound message reached the transport twice;
+# nothing half-written is left; git fsck is clean and a second inbox-fsck
+# --repair finds nothing.
+
+load helper
+load data/outbound
+bats_require_minimum_version 1.5.0
+
+: "${SOAK_KILLS:=500}"
+: "${SOAK_SEED:=8310}"
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	new_store
+	no_autoreply
+}
+
+# The ten customers' numbers.
+num() {
+	printf '+151255502%02d' "$(($1 % 10))"
+}
+
+# repair: inbox-fsck --repair as cron runs it; a refs/heads/main.lock
+# left by a killed commit counts as stale once the lock timeout has
+# passed, which this stands in for by ageing it.
+repair() {
+	[ ! -e .git/refs/heads/main.lock ] ||
+	    touch -d '-1 hour' .git/refs/heads/main.lock
+	inbox-fsck -q --repair || true
+}
+
+@test "soak: $SOAK_KILLS kills with SIGKILL during recv and send, nothing lost" {
+	local i=0 kills=0 acked=0 rc delay c sid text start
+	RANDOM=$SOAK_SEED
+	start=$SECONDS
+	: >"$T/recv"
+	: >"$T/send"
+	while [ "$kills" -lt "$SOAK_KILLS" ] && [ "$i" -lt $((SOAK_KILLS * 4)) ]; do
+		i=$((i + 1))
+		# 1 to 60 ms: from before the lock to after the commit
+		delay=0.0$(printf '%02d' $((RANDOM % 60 + 1)))
+		rc=0
+		case $((i % 10)) in
+		[0-6])	sid=SMsoak$i
+			twilio_sms "$sid" "$(num "$i")" "soak $i" >"$T/sms"
+			(timeout -s KILL "$delay" inbox-recv -q <"$T/sms") \
+			    2>/dev/null || rc=$?
+			echo "$sid $rc" >>"$T/recv" ;;
+		[7-8])	c=$(addr_conv "$(num "$i")")
+			[ -d "conv/${c:0:2}/$c" ] || continue
+			text="soak out $i"
+			(timeout -s KILL "$delay" inbox-send -q "$c" "$text") \
+			    2>/dev/null || rc=$?
+			echo "$rc $text" >>"$T/send" ;;
+		9)	(timeout -s KILL "$delay" inbox-send -q --flush) \
+			    2>/dev/null || rc=$? ;;
+		esac
+		case $rc in
+		0)	acked=$((acked + 1)) ;;
+		137)	kills=$((kills + 1))
+			[ $((kills % 50)) -ne 0 ] || repair ;;
+		75)	;;	# busy or refs/heads/main.lock: retried below
+		*)	echo "run $i: exit $rc"; false ;;
+		esac
+	done
+	[ "$kills" -eq "$SOAK_KILLS" ]
+	repair
+	# the provider retries every webhook it got no answer for
+	awk '$2 != 0 { print $1 }' "$T/recv" | while read -r sid; do
+		i=${sid#SMsoak}
+		twilio_sms "$sid" "$(num "$i")" "soak $i" | inbox-recv -q
+	done
+	# a message killed mid-delivery is failed, never sent again
+	inbox-send -q --flush
+	tick 3600
+	inbox-send -q --flush
+
+	# every message received, acknowledged or retried, once
+	n=$(wc -l <"$T/recv")
+	[ "$(grep -rl '^X-Inbox-Direction: in$' conv | wc -l)" -eq "$n" ]
+	[ "$(git grep -l '^X-Inbox-Direction: in$' HEAD -- conv | wc -l)" -eq "$n" ]
+	[ "$(grep -rh '^X-Inbox-Provider-Id: SMsoak' conv | sort -u | wc -l)" -eq "$n" ]
+	# every acknowledged send: once, sent, handed over once; the others
+	# at most once, and never handed over twice
+	while read -r rc text; do
+		copies=$(grep -rlx "$text" conv | wc -l)
+		handed=$(grep -rlx "$text" tmp/outbox 2>/dev/null | wc -l)
+		[ "$handed" -le 1 ] || { echo "$text: handed over $handed times"; false; }
+		[ "$copies" -le 1 ] || { echo "$text: $copies copies"; false; }
+		if [ "$rc" -eq 0 ]; then
+			[ "$copies" -eq 1 ] && [ "$handed" -eq 1 ] ||
+			    { echo "$text: acknowledged, $copies/$handed"; false; }
+			grep -qx 'X-Inbox-Status: sent' "$(grep -rlx "$text" conv)"
+		fi
+	done <"$T/send"
+	[ -z "$(ls idx/queue 2>/dev/null)" ]
+	# nothing half-written; git and inbox-fsck clean; a second repair
+	# finds nothing
+	[ -z "$(find conv -path '*/tmp/*' -type f)" ]
+	[ -z "$(ls tmp/spool 2>/dev/null)" ]
+	run git fsck --no-dangling
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	run inbox-fsck --repair
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	sent=$(awk '$1 == 0' "$T/send" | wc -l)
+	echo "# $kills kills, $acked acknowledged ($sent of them sends), $n messages received after the provider's retries: all present once, none sent twice ($((SECONDS - start))s, $i runs)" >&3
+}
