@@ -12,7 +12,8 @@
 #include "repo.h"
 
 struct repo {
-	git_repository *g;
+	git_repository *g;	/* opened on first use */
+	char *root;
 };
 
 static int inited;
@@ -52,18 +53,39 @@ repo_init(const char *root)
 	return 0;
 }
 
+/*
+ * libgit2 is started, and the repository opened, on first use: starting
+ * it costs more than a whole listing (Debian's build reads the TLS CA
+ * bundle at init), and a listing from a fresh cache needs only the id
+ * HEAD points at, which repo_head() reads from the ref file.
+ */
+static int
+ensure(struct repo *r)
+{
+	if (r->g)
+		return 0;
+	lib_init();
+	if (git_repository_open_ext(&r->g, r->root,
+	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		r->g = NULL;
+		return gerr(INBOX_EFAIL, "open");
+	}
+	return 0;
+}
+
 int
 repo_open(struct repo **out, const char *root)
 {
 	struct repo *r;
-	git_repository *g;
+	char *gitdir = path_join(root, ".git");
+	int ok = path_exists(gitdir);
 
-	lib_init();
-	if (git_repository_open_ext(&g, root,
-	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
-		return gerr(INBOX_EFAIL, "open");
+	free(gitdir);
+	if (!ok)
+		return inbox_error(INBOX_EFAIL, "git: open: %s is not a git "
+		    "repository", root);
 	r = xcalloc(1, sizeof(*r));
-	r->g = g;
+	r->root = xstrdup(root);
 	*out = r;
 	return 0;
 }
@@ -73,6 +95,7 @@ repo_close(struct repo *r)
 {
 	if (!r)
 		return;
+	free(r->root);
 	git_repository_free(r->g);
 	free(r);
 }
@@ -93,7 +116,27 @@ int
 repo_head(struct repo *r, char oid[OID_HEX])
 {
 	git_oid o;
-	int e = head_oid(r, &o);
+	struct sb ref = SB_INIT;
+	char *p = path_join(r->root, ".git/refs/heads/main");
+	int e;
+
+	/* the loose ref, as git writes it, without starting libgit2 */
+	if (!r->g && sb_read_file(&ref, p, 128) == 0) {
+		sb_rtrim(&ref);
+		if (ref.len == OID_HEX - 1 && strspn(ref.buf,
+		    "0123456789abcdef") == OID_HEX - 1) {
+			memcpy(oid, ref.buf, OID_HEX);
+			sb_release(&ref);
+			free(p);
+			return 0;
+		}
+	}
+	inbox_error_clear();
+	sb_release(&ref);
+	free(p);
+	if (ensure(r) < 0)
+		return -1;
+	e = head_oid(r, &o);
 
 	if (e == 0)
 		git_oid_tostr(oid, OID_HEX, &o);
@@ -174,6 +217,8 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
     const char *name, const char *email, time_t when, const char *msg,
     char oid[OID_HEX])
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_tree_update *up = xcalloc(n ? n : 1, sizeof(*up));
 	git_signature *sig = NULL;
 	int ret = -1, locked = 0;
@@ -270,6 +315,8 @@ int
 repo_read(struct repo *r, const char *rev, const char *path,
     struct sb *out)
 {
+	if (ensure(r) < 0)
+		return -1;
 	return repo_read_mode(r, rev, path, out, NULL);
 }
 
@@ -277,6 +324,8 @@ int
 repo_read_mode(struct repo *r, const char *rev, const char *path,
     struct sb *out, int *exec)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_tree *tree;
 	git_tree_entry *e;
 	git_blob *b;
@@ -363,6 +412,8 @@ int
 repo_diff_paths(struct repo *r, const char *a, const char *b,
     const char *prefix, int (*cb)(const char *, int, void *), void *arg)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_tree *ta = NULL, *tb = NULL, *sa = NULL, *sb2 = NULL;
 	struct sb path = SB_INIT;
 	int ret = -1;
@@ -400,6 +451,8 @@ int
 repo_ls_tree(struct repo *r, const char *rev, const char *path,
     int (*cb)(const char *, int, void *), void *arg)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_tree *tree, *sub = NULL;
 	git_tree_entry *e = NULL;
 	int ret = 0;
@@ -467,6 +520,8 @@ int
 repo_log(struct repo *r, const char **paths, size_t npaths,
     int (*cb)(const struct repo_commit_info *, void *), void *arg)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_revwalk *w;
 	git_oid o;
 	int ret = 0;
@@ -510,6 +565,8 @@ repo_log(struct repo *r, const char **paths, size_t npaths,
 int
 repo_commit_at(struct repo *r, time_t when, char oid[OID_HEX])
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_revwalk *w;
 	git_oid o;
 	int ret = 1;
@@ -565,6 +622,8 @@ int
 repo_walk_files(struct repo *r, const char *rev, const char *prefix,
     int (*cb)(const char *, const char *, void *), void *arg)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_tree *tree, *sub = NULL;
 	struct walk_ctx w = { prefix, cb, arg, SB_INIT };
 	int e;
@@ -641,6 +700,8 @@ int
 repo_verify(struct repo *r, int (*cb)(const char *, const char *, void *),
     void *arg)
 {
+	if (ensure(r) < 0)
+		return -1;
 	struct verify_ctx v = { NULL, cb, arg, SB_INIT, "", 0, 0 };
 	git_oid o;
 	git_commit *c;
@@ -678,12 +739,16 @@ repo_verify(struct repo *r, int (*cb)(const char *, const char *, void *),
 int
 repo_check(struct repo *r)
 {
+	if (ensure(r) < 0)
+		return -1;
 	return repo_verify(r, NULL, NULL) < 0 ? -1 : 0;
 }
 
 int
 repo_reindex(struct repo *r)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_index *idx;
 	git_oid o;
 	git_commit *c;
@@ -782,6 +847,8 @@ remote_err(int e, const char *url)
 int
 repo_remote_url(struct repo *r, const char *name, char **url)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_config *cfg;
 	git_buf b = GIT_BUF_INIT;
 	struct sb key = SB_INIT;
@@ -842,6 +909,8 @@ int
 repo_fetch(struct repo *r, const char *url, const char *track,
     const struct repo_cred *c, char theirs[OID_HEX])
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_remote *rm;
 	git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
@@ -918,6 +987,8 @@ int
 repo_push(struct repo *r, const char *url, const char *track,
     const struct repo_cred *c)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_remote *rm;
 	git_push_options po = GIT_PUSH_OPTIONS_INIT;
 	struct remote_ctx x = { c, 0, 0 };
@@ -959,6 +1030,10 @@ repo_clone(const char *url, const char *dir, const struct repo_cred *c)
 	/* by hand, not git_clone: its remote setup leaks in libgit2 1.5 */
 	if (repo_init(dir) < 0 || repo_open(&r, dir) < 0)
 		return -1;
+	if (ensure(r) < 0) {
+		repo_close(r);
+		return -1;
+	}
 	if (git_repository_config(&cfg, r->g) < 0 ||
 	    git_config_set_string(cfg, "remote.origin.url", url) < 0 ||
 	    git_config_set_string(cfg, "remote.origin.fetch",
@@ -990,6 +1065,8 @@ out:
 int
 repo_ref(struct repo *r, const char *ref, char oid[OID_HEX])
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_oid o;
 	int e = git_reference_name_to_id(&o, r->g, ref);
 
@@ -1008,6 +1085,8 @@ int
 repo_merge_base(struct repo *r, const char *a, const char *b,
     char base[OID_HEX])
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_oid oa, ob, ox;
 	int e;
 
@@ -1029,6 +1108,8 @@ int
 repo_ahead_behind(struct repo *r, const char *local, const char *upstream,
     size_t *ahead, size_t *behind)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_oid ol, ou;
 	git_revwalk *w;
 
@@ -1092,6 +1173,8 @@ int
 repo_diff(struct repo *r, const char *a, const char *b,
     struct repo_delta **v, size_t *n)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
 	git_tree *ta = NULL, *tb = NULL;
 	git_diff *diff = NULL;
@@ -1133,6 +1216,8 @@ repo_deltas_free(struct repo_delta *v, size_t n)
 int
 repo_blob(struct repo *r, const char *oid, struct sb *out)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_oid o;
 	git_blob *b;
 
@@ -1165,6 +1250,8 @@ int
 repo_last_change(struct repo *r, const char *tip, const char *base,
     const char *const *paths, size_t n, time_t *when)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_revwalk *w;
 	git_oid o;
 	size_t left = n;
@@ -1244,6 +1331,8 @@ repo_path_changes(struct repo *r, const char *tip, const char *base,
     const char *path, int (*cb)(time_t, const char *, const char *, void *),
     void *arg)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_revwalk *w;
 	git_oid o;
 	int ret = 0;
@@ -1318,6 +1407,8 @@ repo_commit_merge(struct repo *r, const char *ours, const char *theirs,
     const struct repo_update *up, size_t n, const char *name,
     const char *email, time_t when, const char *msg, char out[OID_HEX])
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_tree_update *tu = xcalloc(n ? n : 1, sizeof(*tu));
 	git_commit *parents[2] = { NULL, NULL };
 	git_tree *base = NULL, *tree = NULL;
@@ -1387,6 +1478,8 @@ int
 repo_move_main(struct repo *r, const char *old, const char *new,
     const char *why)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_reference *ref;
 	git_oid on, oo;
 	int e;
@@ -1412,6 +1505,8 @@ repo_move_main(struct repo *r, const char *old, const char *new,
 int
 repo_export(struct repo *r, const char *rev, const char *dir)
 {
+	if (ensure(r) < 0)
+		return -1;
 	git_checkout_options o = GIT_CHECKOUT_OPTIONS_INIT;
 	git_object *obj;
 	int e;
