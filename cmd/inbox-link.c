@@ -62,7 +62,13 @@ link_job(struct store *st, const char *arg, const char *job, int unlink)
 		conv_free(&cv);
 		return inbox_error(INBOX_ENOMATCH, "no job %s", job);
 	}
-	if (unlink != kv_has(&cv.st, "job", job)) {
+	/* a job linked already (inbox-job links every job) may still be
+	 * the one picked when the customer has several open */
+	int picking = !unlink && kv_has(&cv.st, "job", job) &&
+	    (kv_get(&cv.st, "pick-job") || !kv_has(&cv.st, "current-job",
+	    job));
+
+	if (!picking && unlink != kv_has(&cv.st, "job", job)) {
 		conv_free(&cv);
 		return inbox_error(INBOX_ENOMATCH, "%s is %s job %s", id,
 		    unlink ? "not linked to" : "already linked to", job);

@@ -81,8 +81,14 @@ main(int argc, char **argv)
 			usage(1);
 	if (optind != argc)
 		usage(1);
-	if (store_open(&st, c.dir, "inbox-remind", c.user) < 0 ||
-	    job_list(st, &ids, &n) < 0)
+	if (store_open(&st, c.dir, "inbox-remind", c.user) < 0)
+		die_lib();
+	/* the reminder hook turned off (chmod -x): no reminders */
+	if (!hook_exists(st, "reminder")) {
+		store_close(st);
+		return cli_done(0);
+	}
+	if (job_list(st, &ids, &n) < 0)
 		die_lib();
 	for (size_t i = 0; i < n; i++) {
 		struct kv j = KV_INIT;

@@ -795,6 +795,28 @@ out:
 	return r;
 }
 
+/*
+ * The files a message's filing writes (the message, its conversation's
+ * state, the provider-id index), recorded for the commit whether or not
+ * this run changed them.
+ */
+static int
+track_filed(struct store *st, const struct event *ev, const struct msg *m,
+    const struct inbound_result *res)
+{
+	char dir[64], pid[96];
+	struct sb state = SB_INIT;
+	int r;
+
+	conv_dir(res->conv, dir, sizeof(dir));
+	sb_addf(&state, "%s/state", dir);
+	pid_path(ev->provider_id, pid, sizeof(pid));
+	r = store_track(st, m->path) < 0 || store_track(st, state.buf) < 0 ||
+	    store_track(st, pid) < 0 ? -1 : 0;
+	sb_release(&state);
+	return r;
+}
+
 int
 inbound_file(struct store *st, struct event *ev, const char *uniq,
     struct inbound_result *res)
@@ -826,6 +848,12 @@ inbound_file(struct store *st, struct event *ev, const char *uniq,
 					int r = file_message(st, ev, m.uniq,
 					    res);
 
+					/* what the crash left is as the replay
+					 * would write it, so nothing was
+					 * recorded: commit it as it is */
+					if (r == 0)
+						r = track_filed(st, ev, &m,
+						    res);
 					msg_free(&m);
 					free(id);
 					return r;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conv.h"
 #include "fault.h"
@@ -376,19 +377,16 @@ compose(struct store *st, const struct target *t, const struct compose *c,
 			sb_addf(out, "References: %s%s%s\n", refs ? refs : "",
 			    refs ? " " : "", irt);
 		}
-		if (!c->subject && subj && strncasecmp(subj, "Re:", 3)) {
-			char *s = subj;
-
-			subj = xmalloc(strlen(s) + 5);
-			sprintf(subj, "Re: %s", s);
-			free(s);
-		}
 		{
+			/* a literal "Re: " before the encoded subject: clients
+			 * that thread by subject look for it */
+			int re = !c->subject && subj && strncasecmp(subj,
+			    "Re:", 3);
 			char *enc = mail_encode_header(c->subject ? c->subject :
 			    subj ? subj : config_str(st->cfg,
 			    "channels.email.subject", "Message from us"));
 
-			sb_addf(out, "Subject: %s\n", enc);
+			sb_addf(out, "Subject: %s%s\n", re ? "Re: " : "", enc);
 			free(enc);
 		}
 	}
@@ -527,6 +525,41 @@ outbox_queued_free(struct send_queued *q)
 	memset(q, 0, sizeof(*q));
 }
 
+static void split_id(const char *id, char *conv, size_t n,
+    const char **uniq);
+
+/*
+ * Take back what write_queued wrote for id (CONV/UNIQ) when the send
+ * fails before its commit (a full disk, a busy ref): exit 75 then means
+ * nothing was queued, and running inbox-send again sends it once.
+ */
+static void
+unwrite(struct store *st, const char *id, int gated)
+{
+	char conv[16], dir[64];
+	const char *uniq;
+	struct sb rel = SB_INIT;
+	char *a;
+
+	split_id(id, conv, sizeof(conv), &uniq);
+	conv_dir(conv, dir, sizeof(dir));
+	for (int i = 0; i < 2; i++) {
+		sb_reset(&rel);
+		if (i == 0)
+			sb_addf(&rel, "%s/cur/%s:2,S", dir, uniq);
+		else if (gated != 2)
+			sb_addf(&rel, "idx/%s/%s", gated == 1 ? "approval" :
+			    "queue", uniq);
+		else
+			break;
+		a = store_path(st, rel.buf);
+		unlink(a);
+		free(a);
+		store_track(st, rel.buf);	/* forget it for a commit */
+	}
+	sb_release(&rel);
+}
+
 static int
 write_queued(struct store *st, struct target *t, const char *uniq,
     const struct sb *file, int gated, struct send_queued *q)
@@ -543,8 +576,11 @@ write_queued(struct store *st, struct target *t, const char *uniq,
 	else
 		queue_path(uniq, qp, sizeof(qp));
 	r = store_deliver(st, dir, "cur", name.buf, file->buf, file->len);
-	if (r == 0 && gated != 2)	/* internal: nothing to deliver */
-		r = store_put(st, qp, id.buf, id.len);
+	if (r == 0 && gated != 2 &&	/* internal: nothing to deliver */
+	    (r = store_put(st, qp, id.buf, id.len)) < 0) {
+		sb_setlen(&id, id.len - 1);
+		unwrite(st, id.buf, gated);
+	}
 	sb_release(&name);
 	if (r == 0) {
 		sb_setlen(&id, id.len - 1);
@@ -771,7 +807,7 @@ queue_one(struct store *st, const struct send_opts *o,
 	char *text = NULL, *subject = NULL, *tmpl = NULL, **parts = NULL;
 	char *own_ch = NULL, *own_to = NULL;
 	char iso[32];
-	int nparts = 1, r = -1, internal;
+	int nparts = 1, r = -1, internal = 0;
 	struct sms_info si;
 
 	memset(q, 0, sizeof(*q));
@@ -866,7 +902,8 @@ queue_one(struct store *st, const struct send_opts *o,
 	if (!internal && (policy_check(st, &chk) < 0 ||
 	    policy_length(st, &chk, o->split) < 0))
 		goto out;
-	mention(st, &t, text, internal, q->mentions, sizeof(q->mentions));
+	mention(st, &t, text, kv_has(&t.c.st, "kind", "team"), q->mentions,
+	    sizeof(q->mentions));
 	c.mentions = q->mentions;
 	c.type = chk.type;
 	c.subject = subject;
@@ -968,6 +1005,13 @@ queue_one(struct store *st, const struct send_opts *o,
 	q->gated = gated;
 	q->internal = internal;
 out:
+	if (r < 0 && !dry) {
+		for (size_t i = 0; i < q->n; i++) {
+			unwrite(st, q->ids[i], internal ? 2 : gated);
+			free(q->ids[i]);
+		}
+		q->n = 0;
+	}
 	if (parts) {
 		for (int i = 0; i < nparts; i++)
 			free(parts[i]);
@@ -1254,6 +1298,40 @@ pre_send(struct store *st, const char *id, char *why, size_t n)
 	return r == 0 && status != 0;
 }
 
+/*
+ * A temporary failure before the transport (the lock, a full disk): the
+ * message is still queued, and says so, so that nobody sends it again
+ * by hand.
+ */
+static int
+stays(const char *id)
+{
+	char why[512];
+
+	if (inbox_errcode() != INBOX_ETEMP)
+		return -1;
+	snprintf(why, sizeof(why), "%s", inbox_errmsg());
+	return inbox_error(INBOX_ETEMP, "%s stays queued for the next "
+	    "flush: %s", id, why);
+}
+
+/*
+ * The transport took the message but the store could not record it (a
+ * full disk): class 2, not 75, which would invite sending it again.  It
+ * stays "sending", and a later flush fails it as interrupted; it is
+ * never handed over twice.
+ */
+static int
+taken(const char *id, const struct send_result *res)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), "%s", inbox_errmsg());
+	return inbox_error(INBOX_EFAIL, "%s went out%s%s%s but could not be "
+	    "recorded: %s; do not send it again", id, *res->provider_id ?
+	    " (" : "", res->provider_id, *res->provider_id ? ")" : "", why);
+}
+
 int
 outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 {
@@ -1284,7 +1362,7 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 	if (hooked < 0)
 		return -1;
 	if (store_lock(st) < 0)
-		return -1;
+		return stays(id);
 	if (msg_load(&m, st, id) < 0) {
 		store_unlock(st);
 		return -1;
@@ -1315,6 +1393,16 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 		rep->skipped = 1;
 		snprintf(rep->status, sizeof(rep->status), "%s",
 		    status ? status : "?");
+		/* done with, but still listed: a crash came between its
+		 * outcome and the dequeue; the queue lets go of it */
+		r = dequeue(st, id);
+		if (r == 0 && store_pending(st)) {
+			store_trailer(st, "Message", id);
+			r = store_commit(st, "unqueue %s: %s", id,
+			    rep->status) < 0 ? -1 : 0;
+		}
+		if (r < 0)
+			goto done;
 		goto unlock;
 	}
 	if (((v = msg_get(&m, "X-Inbox-Send-After")) ||
@@ -1353,7 +1441,7 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 		const char *vals[2] = { "sending", now };
 
 		if (msg_set_headers(&m, st, names, vals, 2) < 0) {
-			r = -1;
+			r = stays(id);
 			goto done;
 		}
 	}
@@ -1371,14 +1459,16 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 	free(text);
 	if (store_lock(st) < 0) {
 		msg_free(&m);
-		return -1;
+		return res.outcome == SEND_OK ? taken(id, &res) : -1;
 	}
 	msg_free(&m);
 	if (msg_load(&m, st, id) < 0) {
 		store_unlock(st);
-		return -1;
+		return res.outcome == SEND_OK ? taken(id, &res) : -1;
 	}
 	r = record_result(st, &m, id, &res, rep);
+	if (r < 0 && res.outcome == SEND_OK)
+		r = taken(id, &res);
 	/* a transport that is not set up is the store's error (class 2),
 	 * though the message waits in the queue for a flush */
 	if (r == 0 && setup)

@@ -22,8 +22,13 @@ static int
 gerr(int code, const char *what)
 {
 	const git_error *e = git_error_last();
+	int full = errno == ENOSPC || errno == EDQUOT || (e && e->message &&
+	    (strstr(e->message, strerror(ENOSPC)) ||
+	    strstr(e->message, strerror(EDQUOT))));
 
-	return inbox_error(code, "git: %s: %s", what,
+	/* a full disk is temporary wherever libgit2 met it (errno may be
+	 * gone by now; libgit2's message keeps its strerror) */
+	return inbox_error(full ? INBOX_ETEMP : code, "git: %s: %s", what,
 	    e && e->message ? e->message : "failed");
 }
 

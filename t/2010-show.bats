@@ -193,7 +193,7 @@ scene() {
 @test "show: usage errors exit 64" {
 	run inbox-show
 	[ "$status" -eq 64 ]
-	[ "$output" = "usage: inbox-show [-n] [-C DIR] [-u USER] [--json] ID" ]
+	[ "$output" = "usage: inbox-show [-n] [-C DIR] [-u USER] [--json] [--save-attachments DIR] ID" ]
 	run inbox-show a b
 	[ "$status" -eq 64 ]
 	run inbox-show -x $A

@@ -150,7 +150,7 @@ arrived() {
 	diff -u "$T/want" "$T/got"
 	# none of our own fields left the house
 	[ "$(grep -ci '^x-inbox-\|^bcc:' "$1")" -eq 0 ]
-	# lines end in CRLF on the wire: the server kept them as LF, whole
+	# the Message-ID line arrived whole
 	grep -q '^Message-ID: <'"$uniq"'@fieldco.example>$' "$1"
 	# the stored message is the same, with our fields
 	[ "$(hdr "$m" X-Inbox-Status)" = sent ]

@@ -274,3 +274,24 @@ J2" ]
 	[ "$status" -eq 0 ]
 	[ "$output" = "usage: inbox-remind [-q] [-C DIR] [-u USER] [--dry-run]" ]
 }
+
+@test "remind: with the reminder hook turned off (chmod -x) there are no reminders" {
+	chmod -x hooks/reminder
+	git_commit "test: no reminders"
+	INBOX_NOW=$MON17
+	n=$(commits)
+	for k in 1 2 3; do
+		run --separate-stderr inbox-remind
+		[ "$status" -eq 0 ]
+		[ "$output" = "" ]
+		[ "$stderr" = "" ]
+		tick 300
+	done
+	[ "$(commits)" -eq "$n" ]
+	[ -z "$(reminders)" ]
+	# back on: the reminders that are still ahead go out
+	chmod +x hooks/reminder
+	git_commit "test: reminders again"
+	[ "$(inbox-remind 2>/dev/null | LC_ALL=C sort)" = "J1
+J2" ]
+}

@@ -334,6 +334,30 @@ crash_flush() {
 	grep -qx 'X-Inbox-Error: delivery was interrupted; the provider may have it: check before retrying' "$m"
 }
 
+@test "crash send: a sent message a crash left in the queue is let go by the next flush" {
+	conversation
+	inbox-send -q "$C" "Crash send"
+	[ "$(out_status)" = sent ]
+	# what a crash between the outcome's rewrite and the dequeue leaves
+	# (no fault point falls there; t/8310-soak.bats found it)
+	m=$(grep -rlx 'Crash send' conv)
+	u=${m##*/}
+	u=${u%%:*}
+	echo "$C/$u" >"idx/queue/$u"
+	git reset -q
+	git add "idx/queue/$u"
+	git -c user.name=t -c user.email=t@t commit -q -m "left in the queue"
+	run inbox-send --flush
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(git log -1 --format=%s)" = "inbox-send: unqueue $C/$u: sent" ]
+	[ -z "$(ls idx/queue)" ]
+	[ -z "$(git ls-tree --name-only HEAD idx/queue/)" ]
+	[ "$(spooled)" -eq 1 ]
+	settled
+	clean
+}
+
 @test "crash flush: while-locked" {
 	crash_flush sent 1 while-locked
 }

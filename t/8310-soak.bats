@@ -59,7 +59,7 @@ repair() {
 			(timeout -s KILL "$delay" inbox-recv -q <"$T/sms"; exit $?) \
 			    2>/dev/null || rc=$?
 			echo "$sid $rc" >>"$T/recv" ;;
-		[7-8])	c=${conv[i % 10]}
+		[7-8])	c=${conv[i % 7]}
 			[ -d "conv/${c:0:2}/$c" ] || continue
 			text="soak out $i"
 			# a send is two commits and the transport: up to 250 ms
