@@ -155,6 +155,7 @@ clean() {
 	[ "$SECONDS" -lt 10 ]
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
+	echo "$stderr"
 	[ "$stderr" = "hook after-hours killed after 1s
 inbox-recv: after-hours hook failed for $(conv_of +15125550100)" ]
 	! kill -0 "$(cat "$BATS_TEST_TMPDIR/pid")" 2>/dev/null
