@@ -399,23 +399,24 @@ store_deliver(struct store *st, const char *mdir, const char *sub,
 
 	if (rel_ok(mdir) < 0)
 		return -1;
-	sb_addf(&tmp, "%s/%s/tmp", st->root, mdir);
-	if (!path_exists(tmp.buf)) {
-		char *d = path_join(st->root, mdir);
+	/* git keeps no empty directories: any of the three may be gone */
+	{
 		static const char *subs[] = { "tmp", "new", "cur" };
+		char *d = path_join(st->root, mdir);
 
 		for (int i = 0; i < 3; i++) {
 			char *s = path_join(d, subs[i]);
+			int r = path_exists(s) ? 0 : mkdir_p(s);
 
-			if (mkdir_p(s) < 0) {
-				free(s);
+			free(s);
+			if (r < 0) {
 				free(d);
 				goto out;
 			}
-			free(s);
 		}
 		free(d);
 	}
+	sb_addf(&tmp, "%s/%s/tmp", st->root, mdir);
 	sb_addf(&tmp, "/%s", name);
 	sb_addf(&dst, "%s/%s/%s/%s", st->root, mdir, sub, name);
 	sb_addf(&rel, "%s/%s/%s", mdir, sub, name);
