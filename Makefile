@@ -80,6 +80,7 @@ demo: config.mk
 bench: config.mk
 	$(MAKE) all
 	sh bench/run $(B)
+	sh bench/send $(B)
 
 bench-large: config.mk
 	$(MAKE) all
