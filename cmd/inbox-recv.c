@@ -19,6 +19,7 @@
 #include "keyword.h"
 #include "media.h"
 #include "outbox.h"
+#include "policy.h"
 #include "secret.h"
 #include "sign.h"
 #include "store.h"
@@ -199,6 +200,20 @@ autoreply(struct store *st, const struct event *e,
 		return;
 	if (hours_open(st, inbox_now()) || event_auto_submitted(e))
 		return;
+	{
+		/* no autoreply to a number that may not be written to */
+		struct send_check chk = { 0 };
+		char addr[320];
+
+		chk.channel = e->channel;
+		chk.conv = res->conv;
+		chk.address = addr_normalize(st, e->from, addr,
+		    sizeof(addr)) == 0 ? addr : NULL;
+		if (policy_address(st, &chk) < 0) {
+			inbox_error_clear();
+			return;
+		}
+	}
 	if (hook_event(st, "after-hours", res->conv, res->msgid, NULL,
 	    &out) != 0)
 		warnx("after-hours hook failed for %s", res->conv);

@@ -1192,20 +1192,44 @@ fail_now(struct store *st, struct msg *m, const char *id,
 	return store_commit(st, "%s %s: %s", status, id, why) < 0 ? -1 : 0;
 }
 
-static int
-job_started(struct store *st, const char *jobid)
+/*
+ * An automatic message about a job that waited (quiet hours) and no longer
+ * fits it: the job was canceled, is done, was rescheduled (a newer message
+ * replaces it), or, for a reminder, has started.  The reason, or NULL.
+ */
+static const char *
+job_stale(struct store *st, const char *jobid, const char *type,
+    const char *id)
 {
 	struct kv j = KV_INIT;
-	const char *at;
+	struct sb key = SB_INIT;
+	const char *at, *s, *sent;
+	const char *why = NULL;
 	time_t t;
-	int r = 0;
 
-	if (job_load(st, jobid, &j) == 0 && (at = kv_get(&j, "at")) &&
-	    time_parse(at, "UTC", &t) == 0)
-		r = t <= inbox_now();
+	if (job_load(st, jobid, &j) < 0) {
+		inbox_error_clear();
+		kv_free(&j);
+		return NULL;
+	}
+	s = kv_get(&j, "status");
+	sb_addf(&key, "sent.%s", type);
+	sent = kv_get(&j, key.buf);
+	if (s && !strcmp(s, "canceled"))
+		why = "the job was canceled";
+	else if (s && !strcmp(s, "done") && (!strcmp(type, "reminder") ||
+	    !strcmp(type, "confirmation") || !strcmp(type, "on-my-way")))
+		why = "the job is done";
+	else if (sent && (!strstr(sent, id) || atoll(sent) !=
+	    kv_get_int(&j, "rev", 0)))
+		why = "the job changed since it was written";
+	else if (!strcmp(type, "reminder") && (at = kv_get(&j, "at")) &&
+	    time_parse(at, "UTC", &t) == 0 && t <= inbox_now())
+		why = "the job had already started";
 	inbox_error_clear();
+	sb_release(&key);
 	kv_free(&j);
-	return r;
+	return why;
 }
 
 /* Build the transport's view of a stored message. */
@@ -1413,12 +1437,17 @@ outbox_deliver(struct store *st, const char *id, struct send_report *rep)
 		snprintf(rep->status, sizeof(rep->status), "%s", status);
 		goto unlock;
 	}
-	/* a reminder that would arrive after its job started is dropped */
-	if ((v = msg_get(&m, "X-Inbox-Type")) && !strcmp(v, "reminder") &&
-	    (v = msg_get(&m, "X-Inbox-Job")) && job_started(st, v)) {
-		r = fail_now(st, &m, id, "dropped", "the job had already "
-		    "started", rep);
-		goto done;
+	/* an automatic message the job has moved past is dropped, never
+	 * sent late: a reminder after the start, anything after a cancel */
+	if ((v = msg_get(&m, "X-Inbox-Type")) && strcmp(v, "manual") &&
+	    msg_get(&m, "X-Inbox-Job")) {
+		const char *why = job_stale(st, msg_get(&m, "X-Inbox-Job"), v,
+		    m.uniq);
+
+		if (why) {
+			r = fail_now(st, &m, id, "dropped", why, rep);
+			goto done;
+		}
 	}
 	/* the rules are checked again: a STOP may have come in since */
 	chk.conv = m.conv;
@@ -1556,6 +1585,21 @@ outbox_retry(struct store *st, const char *id, struct send_report *rep)
 		msg_free(&m);
 		store_unlock(st);
 		return -1;
+	}
+	{
+		/* a retry obeys the rules first: nothing is queued again for
+		 * an address that may not be written to */
+		struct send_check chk = { 0 };
+
+		chk.conv = m.conv;
+		chk.channel = msg_get(&m, "X-Inbox-Channel");
+		chk.address = msg_get(&m, "X-Inbox-Address");
+		chk.type = msg_get(&m, "X-Inbox-Type");
+		if (chk.channel && policy_check(st, &chk) < 0) {
+			msg_free(&m);
+			store_unlock(st);
+			return -1;
+		}
 	}
 	split_id(id, conv, sizeof(conv), &uniq);
 	queue_path(uniq, qp, sizeof(qp));

@@ -188,13 +188,14 @@ confirmation sent -" ]
 	inbox-job reschedule J1 --at 2027-03-17T09:00 >/dev/null 2>&1
 	[ "$(outbound)" = "confirmation scheduled 2027-03-13T14:00:00Z
 confirmation scheduled 2027-03-14T13:00:00Z" ]
+	# the first confirmation, for the old time, was replaced by the
+	# reschedule's before it could go: it is dropped, not sent late
 	INBOX_NOW=1805029140	# Sunday 07:59 CDT
 	inbox-send --flush >/dev/null
-	[ "$(sent | wc -l)" -eq 1 ]
+	[ "$(sent | wc -l)" -eq 0 ]
 	INBOX_NOW=1805029200	# Sunday 08:00 CDT
 	inbox-send --flush >/dev/null
-	[ "$(sent | cut -f3)" = "Hi Jane, this is Fieldco Plumbing & Heating. Your appointment is confirmed for Tuesday March 16 at 9:00 AM. Reply here if you need to change it.
-Hi Jane, Fieldco Plumbing & Heating here. Your appointment has moved to Wednesday March 17 at 9:00 AM. Reply here if that does not suit you." ]
+	[ "$(sent | cut -f3)" = "Hi Jane, Fieldco Plumbing & Heating here. Your appointment has moved to Wednesday March 17 at 9:00 AM. Reply here if that does not suit you." ]
 }
 
 @test "daylight saving: the reminder is the day before at 17:00 local time either side of the change" {
@@ -278,7 +279,6 @@ Reason: the job had already started" ]
 }
 
 @test "a reminder held for the morning is not sent once its job is canceled" {
-	skip "known bug: outbox_deliver sends a held reminder of a canceled job (see the report)"
 	INBOX_NOW=1795446000
 	inbox-job schedule J1 --customer jane-doe --at 2026-11-24T09:00 \
 	    --tech mike >/dev/null 2>&1
@@ -293,7 +293,6 @@ Reason: the job had already started" ]
 }
 
 @test "a reminder held for the morning is not sent with the old time after a reschedule" {
-	skip "known bug: outbox_deliver sends a held reminder of an older revision (see the report)"
 	INBOX_NOW=1795446000
 	inbox-job schedule J1 --customer jane-doe --at 2026-11-24T09:00 \
 	    --tech mike >/dev/null 2>&1

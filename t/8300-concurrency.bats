@@ -10,13 +10,19 @@
 # removed by inbox-fsck --repair.
 #
 # CONC_N messages per writer: 50 by default (400 inbox-recv; about 50 s on
-# 2 busy cores beside the other commands), CONC_N=200 for the full 1600
-# (measured: 1600 inbox-recv alone take about 70 s there; see t/README).
+# 2 busy cores beside the other commands; 20 under SAN=1), CONC_N=200 for
+# the full 1600 (measured: 1600 inbox-recv alone take about 70 s there;
+# see t/README).
 
 load helper
 load data/outbound
 bats_require_minimum_version 1.5.0
 
+# under the sanitizers every process is two to three times slower
+if [[ "$INBOX_BUILD" == *-san ]] ||
+    grep -q fsanitize "$INBOX_BUILD/.flags" 2>/dev/null; then
+	: "${CONC_N:=20}"
+fi
 : "${CONC_N:=50}"
 W=8
 
