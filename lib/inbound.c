@@ -13,6 +13,7 @@
 #include "job.h"
 #include "keyword.h"
 #include "msg.h"
+#include "thread.h"
 
 void
 pid_path(const char *provider_id, char *buf, size_t n)
@@ -707,6 +708,74 @@ update_call(struct store *st, struct event *ev, const char *id,
 	return r;
 }
 
+/*
+ * A recording callback may come before the call's status callback and
+ * carries no caller: the call is filed as withheld.  When a later
+ * callback names the caller, the call moves to the caller's thread.
+ * Returns the call's id now (malloc'd), or NULL on an error.
+ */
+static char *
+refile_call(struct store *st, struct event *ev, const char *party,
+    const char *id, struct inbound_result *res)
+{
+	struct msg m;
+	char addr[320], to[CONV_ID_LEN + 1], newid[160], rel[80], dir[64];
+	char *contact = NULL;
+	const char *names[2] = { "X-Inbox-Address", "From" };
+	const char *vals[2];
+	struct sb from = SB_INIT;
+	struct conv c;
+	int r;
+
+	if (msg_load(&m, st, id) < 0)
+		return NULL;
+	r = msg_get(&m, "X-Inbox-Address") != NULL || anonymous(party) ||
+	    addr_normalize(st, party, addr, sizeof(addr)) < 0;
+	msg_free(&m);
+	inbox_error_clear();
+	if (r)
+		return xstrdup(id);
+	if (conv_for_address(st, addr, to, &contact) < 0)
+		return NULL;
+	if (conv_load(st, to, &c) < 0 || touch_conv(st, &c, contact, addr,
+	    contact ? "customer" : "address", "voice", ev->date ? ev->date :
+	    inbox_now(), res) < 0 || thread_move(st, id, to, newid,
+	    sizeof(newid)) < 0 || msg_load(&m, st, newid) < 0) {
+		free(contact);
+		conv_free(&c);
+		return NULL;
+	}
+	{
+		char *name = contact_display(st, contact, addr);
+
+		from_header(&from, contact ? name : NULL, addr);
+		free(name);
+	}
+	vals[0] = addr;
+	vals[1] = from.buf;
+	r = msg_set_headers(&m, st, names, vals, 2);
+	msg_free(&m);
+	sb_release(&from);
+	free(contact);
+	conv_free(&c);
+	/* the withheld thread it was in is empty now */
+	{
+		char old[CONV_ID_LEN + 1];
+
+		snprintf(old, sizeof(old), "%.*s", (int)strcspn(id, "/"), id);
+		conv_dir(old, dir, sizeof(dir));
+	}
+	snprintf(rel, sizeof(rel), "%s/state", dir);
+	if (r == 0) {
+		char *abs = store_path(st, rel);
+
+		if (path_exists(abs))
+			r = store_remove(st, rel);
+		free(abs);
+	}
+	return r == 0 ? xstrdup(newid) : NULL;
+}
+
 static int
 file_call(struct store *st, struct event *ev, const char *uniq,
     struct inbound_result *res)
@@ -722,7 +791,10 @@ file_call(struct store *st, struct event *ev, const char *uniq,
 	int r = -1;
 
 	if (id) {
-		r = update_call(st, ev, id, res);
+		char *now = refile_call(st, ev, party, id, res);
+
+		r = now ? update_call(st, ev, now, res) : -1;
+		free(now);
 		free(id);
 		return r;
 	}

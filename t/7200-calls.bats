@@ -215,7 +215,6 @@ X-Inbox-Call-Recording-Duration: 38" ]
 }
 
 @test "a recording callback before the status callback files the call with its caller" {
-	skip "bug: lib/inbound.c file_call() files a From-less recording callback as a withheld call, and the status callback then updates it there"
 	inbox-recv -q < <(recording CA1 38)
 	inbox-recv -q < <(call CA1 $JEAN completed CallDuration=45)
 	[ "$(inbox-ls --all --all-time | cut -f1,5,6)" = "$CJ	Jean Dupont	Voicemail - 0:38" ]
