@@ -327,6 +327,7 @@ by_unanswered(const void *a, const void *b)
 void
 filter_sort(const struct filter *f, struct convsum *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), f->order == FO_UNANSWERED ? by_unanswered :
-	    by_recent);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), f->order == FO_UNANSWERED ?
+		    by_unanswered : by_recent);
 }

@@ -32,7 +32,8 @@ sign_twilio(const char *token, const char *url, const char *body,
 		return -1;
 	if (body && len && form_parse(&f, body, len) < 0)
 		return -1;
-	qsort(f.v, f.n, sizeof(*f.v), cmp_field);
+	if (f.n > 1)
+		qsort(f.v, f.n, sizeof(*f.v), cmp_field);
 	sb_adds(&s, url);
 	for (size_t i = 0; i < f.n; i++) {
 		/* a repeated name contributes its distinct values */
