@@ -442,15 +442,20 @@ main(int argc, char **argv)
 		form_free(&q);
 		inbox_error_clear();
 	}
-	if (read_input(&in) < 0)
+	if (read_input(&in) < 0) {
+		sb_release(&in);
 		return fail(inbox_errcode());
-	if (store_open(&st, c.dir, "inbox-recv", c.user) < 0)
+	}
+	if (store_open(&st, c.dir, "inbox-recv", c.user) < 0) {
+		sb_release(&in);
 		return fail(inbox_errcode() == INBOX_EDATA ? INBOX_ETEMP :
 		    inbox_errcode());
+	}
 	if (cgi && getenv("REQUEST_METHOD") &&
 	    !strcmp(getenv("REQUEST_METHOD"), "GET") &&
 	    (r = verify_subscription(st, &in)) <= 0) {
 		store_close(st);
+		sb_release(&in);
 		return cli_done(0);
 	}
 	if (!format || !strcmp(format, "auto"))
@@ -459,6 +464,7 @@ main(int argc, char **argv)
 		inbox_error(INBOX_EDATA, in.len == 0 ? "empty input" :
 		    "cannot tell what this input is (use --format)");
 		store_close(st);
+		sb_release(&in);
 		return fail(INBOX_EDATA);
 	}
 	unique_name(uniq, sizeof(uniq));

@@ -1,7 +1,6 @@
 /*
  * config.c - inbox.yaml through libyaml's document API.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,12 +96,10 @@ check_number(struct config *c, const char *base, int id, const char *name)
 {
 	yaml_node_t *nd = node(c, id);
 	const char *v = config_scalar(c, id);
-	char *end;
 
 	if (!nd)
 		return 0;
-	if (v && isdigit((unsigned char)*v) && strlen(v) < 10 &&
-	    (strtoll(v, &end, 10), !*end))
+	if (v && *v && strlen(v) < 10 && strspn(v, "0123456789") == strlen(v))
 		return 0;
 	return inbox_error(INBOX_EDATA, "%s:%zu: %s must be a whole number "
 	    "below 1000000000%s%s%s", base, nd->start_mark.line + 1, name,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Valgrind over the paths every message takes: inbox-recv (an SMS, an
-# email with an attachment, a WhatsApp webhook, a status callback),
+# email with an attachment, a WhatsApp webhook, a status callback, and
+# input it refuses: malformed, empty, unknown, a broken inbox.yaml),
 # inbox-ls, inbox-show, inbox-send (the spool transport), inbox-send
 # --flush and inbox-fsck.  No invalid read or write, no use of an
 # uninitialised value, no definite or indirect leak (valgrind exits 99
@@ -46,9 +47,16 @@ vg() {
 	[ "$status" -eq 0 ]
 	vg inbox-recv <"$D/whatsapp-multi.json"
 	[ "$status" -eq 0 ]
-	# a refused one takes the error paths
+	# refused ones take the error paths
 	vg inbox-recv --format twilio < <(printf 'MessageSid=SM1&Body=%%zz')
 	[ "$status" -eq 65 ]
+	vg inbox-recv </dev/null
+	[ "$status" -eq 65 ]
+	vg inbox-recv < <(printf '&&&&')
+	[ "$status" -eq 65 ]
+	printf 'store:\n  lock-timeout: ten\n' >inbox.yaml
+	vg inbox-recv <"$D/twilio-sms.form"
+	[ "$status" -eq 75 ]
 }
 
 @test "valgrind: inbox-ls and inbox-show" {
