@@ -72,6 +72,10 @@ inbox_set_oom_handler(void (*fn)(void))
 	oom_handler = fn;
 }
 
+/*
+ * Out of memory: the handler the command installed (print, exit 75).
+ * Without one there is no way to go on and none to report: stop.
+ */
 static void *
 oom(void)
 {

@@ -1,0 +1,51 @@
+#!/usr/bin/env bats
+# inbox-maint: packs the loose objects commits leave, rebuilds the cache.
+
+load helper
+
+setup() {
+	new_store
+	recv_sms SM1 +15125550100 "Boiler leaking" >/dev/null
+	tick
+	recv_sms SM2 +15125550101 "Tap dripping" >/dev/null
+}
+
+loose() {
+	find .git/objects -path '*/objects/[0-9a-f][0-9a-f]/*' -type f | wc -l
+}
+
+@test "maint: packs every loose object, keeps every commit, git fsck clean" {
+	[ "$(loose)" -gt 0 ]
+	before=$(git rev-parse HEAD)
+	run inbox-maint
+	[ "$status" -eq 0 ]
+	[ "${lines[0]%%	*}" = objects ]
+	[[ "${lines[0]}" == *"-> 0 loose" ]]
+	[ "${lines[2]}" = "conversations	2 summarised" ]
+	[ "$(loose)" -eq 0 ]
+	[ "$(git rev-parse HEAD)" = "$before" ]
+	git fsck --no-dangling 2>&1
+	[ "$(inbox-ls | cut -f5 | sort)" = "+15125550100
++15125550101" ]
+}
+
+@test "maint: rebuilds a deleted cache; -q prints nothing; --no-pack leaves objects" {
+	rm -f .git/inbox/summary
+	n=$(loose)
+	run inbox-maint -q --no-pack
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ -s .git/inbox/summary ]
+	[ "$(loose)" -eq "$n" ]
+}
+
+@test "maint: a busy store exits 75; usage errors exit 64" {
+	exec 9>.git/inbox/lock
+	flock 9
+	INBOX_LOCK_TIMEOUT=0 run inbox-maint
+	[ "$status" -eq 75 ]
+	exec 9>&-
+	run inbox-maint extra
+	[ "$status" -eq 64 ]
+	[ "${lines[0]}" = "usage: inbox-maint [-q] [-C DIR] [-u USER] [--no-pack]" ]
+}
