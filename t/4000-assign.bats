@@ -30,27 +30,6 @@ staff() {
 	git -c user.name=t -c user.email=t@t commit -q -m 'staff'
 }
 
-# The store's files by name and content, and HEAD.
-snap() {
-	snapshot
-	find . -path ./.git -prune -o -path ./tmp -prune -o -type f -print |
-	    LC_ALL=C sort
-}
-
-# remember; ...; unchanged: the command changed no file and made no commit.
-remember() {
-	before=$(snap)
-	commits=$(git rev-list --count HEAD)
-}
-unchanged() {
-	[ "$(snap)" = "$before" ]
-	[ "$(git rev-list --count HEAD)" -eq "$commits" ]
-}
-
-state() {
-	cat "conv/${1:0:2}/$1/state"
-}
-
 # Two unknown senders, one text each, a minute apart; staff configured.
 setup() {
 	export INBOX_NOW=$MONDAY

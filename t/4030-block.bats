@@ -14,27 +14,6 @@ CB=16aedeec85a0
 # fires no after-hours reply
 MONDAY=1795446000
 
-# The store's files by name and content, and HEAD.
-snap() {
-	snapshot
-	find . -path ./.git -prune -o -path ./tmp -prune -o -type f -print |
-	    LC_ALL=C sort
-}
-
-# remember; ...; unchanged: the command changed no file and made no commit.
-remember() {
-	before=$(snap)
-	commits=$(git rev-list --count HEAD)
-}
-unchanged() {
-	[ "$(snap)" = "$before" ]
-	[ "$(git rev-list --count HEAD)" -eq "$commits" ]
-}
-
-state() {
-	cat "conv/${1:0:2}/$1/state"
-}
-
 # The address record of ADDR.
 addr_rec() {
 	local h

@@ -43,10 +43,6 @@ norm() {
 	sed -E 's/\.M([0-9]{6})P[0-9]+Q[0-9]+R[0-9a-f]{8}\.[A-Za-z0-9-]+/.U/g'
 }
 
-state() {
-	cat "conv/${1:0:2}/$1/state"
-}
-
 members() {
 	state "$1" | sed -n 's/^member: //p' | tr '\n' ' '
 }

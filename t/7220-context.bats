@@ -27,10 +27,6 @@ setup() {
 	customer bob "Bob Roe" $BOB
 }
 
-state() {
-	cat "conv/${1:0:2}/$1/state"
-}
-
 key() {	# key CONV KEY: the values of a state key
 	sed -n "s/^$2: //p" "conv/${1:0:2}/$1/state"
 }

@@ -77,10 +77,6 @@ for l in open(sys.argv[1]):
         print("%s\t%s" % (r["path"], r["body"]))' "$T/standin.log"
 }
 
-state() {
-	cat "conv/${1:0:2}/$1/state"
-}
-
 msgfile() {
 	ls conv/"${1:0:2}"/"${1%%/*}"/*/"${1#*/}"*
 }

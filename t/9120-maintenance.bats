@@ -26,10 +26,6 @@ setup() {
 	tick
 }
 
-state() {
-	cat "conv/${1:0:2}/$1/state"
-}
-
 # What went out through the spool, in name order: ADDRESS TAB CHANNEL TAB
 # TO TAB TEXT a line.
 sent() {

@@ -66,3 +66,25 @@ no_autoreply() {
 	rm -f hooks/after-hours
 	git_commit "test: no after-hours reply"
 }
+
+# The store's files by name and content, and HEAD.
+snap() {
+	snapshot
+	find . -path ./.git -prune -o -path ./tmp -prune -o -type f -print |
+	    LC_ALL=C sort
+}
+
+# remember; ...; unchanged: the command changed no file and made no commit.
+remember() {
+	before=$(snap)
+	commits=$(git rev-list --count HEAD)
+}
+unchanged() {
+	[ "$(snap)" = "$before" ]
+	[ "$(git rev-list --count HEAD)" -eq "$commits" ]
+}
+
+# The state file of a conversation.
+state() {
+	cat "conv/${1:0:2}/$1/state"
+}
