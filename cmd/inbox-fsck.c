@@ -16,6 +16,7 @@
 #include "msg.h"
 #include "store.h"
 #include "summary.h"
+#include "words.h"
 
 enum { OPT_REPAIR = OPT_FIRST_CMD, OPT_REINDEX, OPT_REFETCH };
 
@@ -197,7 +198,8 @@ main(int argc, char **argv)
 		if (f.corrupt)
 			warnx("not reindexing: HEAD has missing or corrupt "
 			    "objects");
-		else if (repo_reindex(st->repo) < 0 || summary_reset(st) < 0)
+		else if (repo_reindex(st->repo) < 0 ||
+		    summary_reset(st) < 0 || words_reset(st) < 0)
 			err = warn_lib();
 	}
 	if (refetch && !err && (r = do_refetch(st)) > 0)

@@ -15,6 +15,7 @@
 #include "msg.h"
 #include "perm.h"
 #include "summary.h"
+#include "words.h"
 
 enum { OPT_COUNTS = OPT_FIRST_CMD, OPT_PAGE, OPT_ASOF };
 
@@ -23,6 +24,8 @@ static struct filter f;
 static int messages, counts;
 static long limit, page = 1;
 static time_t asof;
+static struct words_hits hits;
+static int indexed;	/* hits narrow a search */
 
 static void
 usage(int status)
@@ -75,15 +78,14 @@ search_meta(const struct convsum *s, const char *q)
 	return k >= 4 && strstr(s->address, digits);
 }
 
-/* Case-insensitive match in the text of a message, not its headers. */
+/* Case-insensitive match in the text of a message, not its headers (the
+ * text as decoded: the raw file may hold it in base64). */
 static int
 text_has(const struct msg *m, const char *q)
 {
 	char *text;
 	int hit;
 
-	if (!strcasestr(m->raw.buf, q))
-		return 0;
 	text = msg_text(m);
 	hit = strcasestr(text, q) != NULL;
 	free(text);
@@ -97,6 +99,9 @@ search_text(struct store *st, const char *id, const char *q)
 	size_t n;
 	int hit = 0;
 
+	/* the word index says who may have it, and whether to look */
+	if (indexed && (!words_has(&hits, id) || !hits.verify))
+		return indexed && words_has(&hits, id);
 	if (conv_messages(st, id, &paths, &n) < 0)
 		return 0;
 	for (size_t i = 0; i < n && !hit; i++) {
@@ -399,6 +404,13 @@ main(int argc, char **argv)
 			die_lib();
 	} else if (summary_all(st, &v, &n) < 0)
 		die_lib();
+	if (f.search && !asof) {
+		int r = words_query(st, f.search, &hits);
+
+		if (r < 0)
+			die_lib();
+		indexed = r == 0;
+	}
 	if (counts) {
 		print_counts(st, v, n);
 		goto done;
@@ -438,6 +450,7 @@ done:
 	for (size_t i = 0; i < n; i++)
 		summary_free(&v[i]);
 	free(v);
+	words_hits_free(&hits);
 	if (asof)
 		store_close_at(st);
 	else

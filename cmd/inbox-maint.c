@@ -1,6 +1,6 @@
 /*
  * inbox-maint - for cron: pack git's loose objects (every commit leaves a
- * few) and rebuild the listing cache.  Holds the store lock while git
+ * few) and rebuild the listing cache and the word index.  Holds the store lock while git
  * packs, so no command writes meanwhile.
  */
 #include <dirent.h>
@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "store.h"
 #include "summary.h"
+#include "words.h"
 
 static struct cli c;
 
@@ -124,7 +125,8 @@ main(int argc, char **argv)
 	if (pack && git_gc(st->root) < 0)
 		die_lib();
 	census(st->root, &loose1, &bytes1);
-	if (summary_reset(st) < 0 || summary_all(st, &v, &n) < 0)
+	if (summary_reset(st) < 0 || summary_all(st, &v, &n) < 0 ||
+	    words_rebuild(st) < 0)
 		die_lib();
 	for (size_t i = 0; i < n; i++)
 		summary_free(&v[i]);

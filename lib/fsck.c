@@ -20,6 +20,7 @@
 #include "mime.h"
 #include "msg.h"
 #include "summary.h"
+#include "words.h"
 
 /* What the store tracks at its top level; tmp/ and secrets/ never. */
 static const char *tracked[] = { "conv", "contacts", "addr", "idx", "jobs",
@@ -1127,7 +1128,7 @@ fsck_repair(struct store *st, struct fsck *f)
 		p->pending = NULL;
 		f->nfixed++;
 	}
-	if (f->nfixed && summary_reset(st) < 0)
+	if (f->nfixed && (summary_reset(st) < 0 || words_reset(st) < 0))
 		inbox_error_clear();
 	return 0;
 }

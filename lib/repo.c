@@ -2,10 +2,13 @@
  * repo.c - commits and history through libgit2, never through the index.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <git2.h>
 
 #include "fault.h"
@@ -117,6 +120,34 @@ head_oid(struct repo *r, git_oid *oid)
 	return 0;
 }
 
+/* refs/heads/main from .git/packed-refs into *out (0), else -1. */
+static int
+packed_ref(struct repo *r, struct sb *out)
+{
+	struct sb f = SB_INIT;
+	char *p = path_join(r->root, ".git/packed-refs");
+	int ret = -1;
+
+	inbox_error_clear();
+	if (sb_read_file(&f, p, 1 << 20) == 0)
+		for (char *l = f.buf, *nl; l && *l; l = nl) {
+			nl = strchr(l, '\n');
+			if (nl)
+				*nl++ = '\0';
+			if (strlen(l) == OID_HEX - 1 + 16 &&
+			    !strcmp(l + OID_HEX - 1, " refs/heads/main")) {
+				sb_reset(out);
+				sb_add(out, l, OID_HEX - 1);
+				ret = 0;
+				break;
+			}
+		}
+	inbox_error_clear();
+	sb_release(&f);
+	free(p);
+	return ret;
+}
+
 int
 repo_head(struct repo *r, char oid[OID_HEX])
 {
@@ -125,8 +156,10 @@ repo_head(struct repo *r, char oid[OID_HEX])
 	char *p = path_join(r->root, ".git/refs/heads/main");
 	int e;
 
-	/* the loose ref, as git writes it, without starting libgit2 */
-	if (!r->g && sb_read_file(&ref, p, 128) == 0) {
+	/* the loose ref, as git writes it, or the packed one after git gc,
+	 * without starting libgit2 */
+	if (!r->g && (sb_read_file(&ref, p, 128) == 0 ||
+	    packed_ref(r, &ref) == 0)) {
 		sb_rtrim(&ref);
 		if (ref.len == OID_HEX - 1 && strspn(ref.buf,
 		    "0123456789abcdef") == OID_HEX - 1) {
@@ -217,6 +250,122 @@ backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+/* --- the journal of commits ----------------------------------------- */
+
+#define JOURNAL ".git/inbox/journal"
+#define JOURNAL_MAX (4 << 20)
+
+/*
+ * After each commit: "PARENT COMMIT\tPATH\tPATH...\n", so a cache can
+ * learn what changed between two commits it knows without starting
+ * libgit2.  Best effort: a missing line only sends a reader to the diff.
+ */
+static void
+journal_append(struct repo *r, const git_oid *parent, const char *commit,
+    const struct repo_change *ch, size_t n)
+{
+	struct sb l = SB_INIT;
+	char *p = path_join(r->root, JOURNAL);
+	char pid[OID_HEX] = "0";
+	struct stat sb;
+	int fd;
+
+	if (parent)
+		git_oid_tostr(pid, OID_HEX, parent);
+	sb_addf(&l, "%s %s", pid, commit);
+	for (size_t i = 0; i < n; i++) {
+		if (strpbrk(ch[i].path, "\t\n\r"))
+			goto out;	/* not representable: no line */
+		sb_addf(&l, "\t%s", ch[i].path);
+	}
+	sb_addc(&l, '\n');
+	fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto out;
+	if (fstat(fd, &sb) == 0 && sb.st_size > JOURNAL_MAX &&
+	    ftruncate(fd, 0) < 0) {
+		close(fd);
+		goto out;
+	}
+	if (write(fd, l.buf, l.len) != (ssize_t)l.len) {
+		/* a torn line is ignored by readers */
+	}
+	close(fd);
+out:
+	sb_release(&l);
+	free(p);
+}
+
+int
+repo_journal_paths(struct repo *r, const char *from, const char *to,
+    int (*cb)(const char *path, int deleted, void *arg), void *arg)
+{
+	struct sb f = SB_INIT;
+	char *p = path_join(r->root, JOURNAL);
+	char **line = NULL, cur[OID_HEX];
+	size_t n = 0, cap = 0, steps = 0, *order = NULL;
+	int ret = 1, stop = 0;
+
+	if (sb_read_file(&f, p, JOURNAL_MAX * 2) < 0) {
+		inbox_error_clear();
+		goto out;
+	}
+	for (char *l = f.buf, *nl; *l; l = nl + 1) {
+		if (!(nl = strchr(l, '\n')))
+			break;		/* a torn last line */
+		*nl = '\0';
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			line = xrealloc(line, cap * sizeof(*line));
+		}
+		line[n++] = l;
+	}
+	/* follow from -> ... -> to; lines may be out of order, as two
+	 * writers append after their ref updates */
+	order = xcalloc(n ? n : 1, sizeof(*order));
+	snprintf(cur, sizeof(cur), "%s", from);
+	while (strcmp(cur, to) && steps < n) {
+		size_t k = n;
+
+		for (size_t i = 0; i < n; i++)
+			if (!strncmp(line[i], cur, OID_HEX - 1) &&
+			    line[i][OID_HEX - 1] == ' ' &&
+			    strlen(line[i]) >= 2 * OID_HEX - 1) {
+				k = i;
+				break;
+			}
+		if (k == n)
+			goto out;	/* the chain breaks: diff instead */
+		order[steps++] = k;
+		memcpy(cur, line[k] + OID_HEX, OID_HEX - 1);
+		cur[OID_HEX - 1] = '\0';
+	}
+	if (strcmp(cur, to))
+		goto out;
+	ret = 0;
+	for (size_t s = 0; s < steps && !stop; s++) {
+		char *q = line[order[s]] + 2 * OID_HEX - 1;
+
+		while (*q == '\t' && !stop) {
+			char *e = q + 1 + strcspn(q + 1, "\t");
+			int last = *e == '\0';
+
+			*e = '\0';
+			stop = q[1] && cb(q + 1, 0, arg);
+			if (last)
+				break;
+			*e = '\t';
+			q = e;
+		}
+	}
+out:
+	free(order);
+	free(line);
+	sb_release(&f);
+	free(p);
+	return ret;
+}
+
 int
 repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
     const char *name, const char *email, time_t when, const char *msg,
@@ -277,6 +426,8 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
 		git_commit_free(parent);
 		if (e == 0) {
 			git_oid_tostr(oid, OID_HEX, &commit_id);
+			journal_append(r, has == 0 ? &parent_id : NULL, oid,
+			    ch, n);
 			ret = 0;
 			goto out;
 		}

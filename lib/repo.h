@@ -64,6 +64,16 @@ int repo_diff_paths(struct repo *r, const char *a, const char *b,
     const char *prefix, int (*cb)(const char *path, int deleted, void *arg),
     void *arg);
 
+/*
+ * The paths changed from commit `from` to commit `to` as the journal of
+ * commits made here tells (.git/inbox/journal), cb once per path of each
+ * commit between (a path may come more than once; deleted is always 0).
+ * 1 when the journal cannot tell (a commit made elsewhere, a trimmed
+ * journal): ask repo_diff_paths() then.  Never starts libgit2.
+ */
+int repo_journal_paths(struct repo *r, const char *from, const char *to,
+    int (*cb)(const char *path, int deleted, void *arg), void *arg);
+
 /* Names (files and directories) in the tree at `path` of rev; cb per
  * entry with is_dir. */
 int repo_ls_tree(struct repo *r, const char *rev, const char *path,

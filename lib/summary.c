@@ -588,6 +588,31 @@ conv_present(struct store *st, const char *id)
 }
 
 int
+summary_changed(struct store *st, const char *from, const char *to,
+    char ***ids, size_t *n)
+{
+	struct changed c = { NULL, 0, 0 };
+	int full = 0;
+
+	/* the journal of our own commits first: it needs no libgit2; a diff
+	 * of the trees when it cannot tell; every conversation when neither
+	 * can (no mark yet, a history rewritten) */
+	if (!from || !*from || (repo_journal_paths(st->repo, from, to,
+	    on_path, &c) != 0 && repo_diff_paths(st->repo, from, to, NULL,
+	    on_path, &c) < 0)) {
+		inbox_error_clear();
+		for (size_t i = 0; i < c.n; i++)
+			free(c.ids[i]);
+		c.n = 0;
+		all_ids(st, &c);
+		full = 1;
+	}
+	*ids = c.ids;
+	*n = c.n;
+	return full;
+}
+
+int
 summary_all(struct store *st, struct convsum **v, size_t *n)
 {
 	struct table t = { NULL, 0, 0, NULL, 0 };
@@ -619,12 +644,7 @@ summary_all(struct store *st, struct convsum **v, size_t *n)
 		t.nslot = 0;
 		lines = read_cache(fd, &t, cached);
 		if (strcmp(cached, head) != 0) {
-			if (!*cached || repo_diff_paths(st->repo, cached, head,
-			    NULL, on_path, &c) < 0) {
-				inbox_error_clear();
-				all_ids(st, &c);
-				full = 1;
-			}
+			full = summary_changed(st, cached, head, &c.ids, &c.n);
 			for (size_t i = 0; i < c.n; i++) {
 				struct convsum cs;
 

@@ -55,6 +55,16 @@ void summary_free(struct convsum *s);
  */
 int summary_all(struct store *st, struct convsum **v, size_t *n);
 
+/*
+ * The conversations that changed from commit `from` to `to` (a contact's
+ * change counts for its conversation), from the journal of commits or a
+ * tree diff.  Returns 1 when it could not tell and listed every
+ * conversation on disk (no `from`), else 0.  *ids (free each, then the
+ * array) may name conversations that no longer exist.
+ */
+int summary_changed(struct store *st, const char *from, const char *to,
+    char ***ids, size_t *n);
+
 /* All summaries computed afresh from the files, without the cache (for
  * a store exported as it was at some time). */
 int summary_scan(struct store *st, struct convsum **v, size_t *n);
