@@ -2,12 +2,20 @@
  * http.c - HTTP requests and SMTP submission through libcurl, the only
  * file that includes curl/curl.h.  One easy handle per request; no
  * signals (CURLOPT_NOSIGNAL), bounded times and bodies.
+ *
+ * libcurl is loaded with dlopen() when a command first talks HTTP or
+ * SMTP, not linked: it brings about twenty shared libraries whose
+ * loading and relocation cost every inbox-recv a few milliseconds
+ * before main(), though most messages have no media to fetch.
  */
 #include <ctype.h>
+#include <dlfcn.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#define CURL_DISABLE_TYPECHECK	/* the calls go through pointers */
 #include <curl/curl.h>
 
 #include "http.h"
@@ -49,11 +57,76 @@ struct upload {
 
 static int curl_ready;
 
+/* The libcurl functions used here, from the library loaded at run time. */
+static struct curl_api {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	time_t (*getdate)(const char *, const time_t *);
+} cu;
+
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_global_init	cu.global_init
+#define curl_easy_init		cu.easy_init
+#define curl_easy_setopt	cu.easy_setopt
+#define curl_easy_perform	cu.easy_perform
+#define curl_easy_getinfo	cu.easy_getinfo
+#define curl_easy_cleanup	cu.easy_cleanup
+#define curl_easy_strerror	cu.easy_strerror
+#define curl_slist_append	cu.slist_append
+#define curl_slist_free_all	cu.slist_free_all
+#define curl_getdate		cu.getdate
+
+static int
+curl_load(void)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} fn[] = {
+#define F(m, s) { s, offsetof(struct curl_api, m) }
+		F(global_init, "curl_global_init"),
+		F(easy_init, "curl_easy_init"),
+		F(easy_setopt, "curl_easy_setopt"),
+		F(easy_perform, "curl_easy_perform"),
+		F(easy_getinfo, "curl_easy_getinfo"),
+		F(easy_cleanup, "curl_easy_cleanup"),
+		F(easy_strerror, "curl_easy_strerror"),
+		F(slist_append, "curl_slist_append"),
+		F(slist_free_all, "curl_slist_free_all"),
+		F(getdate, "curl_getdate"),
+#undef F
+	};
+	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		return inbox_error(INBOX_EFAIL, "cannot load libcurl: %s",
+		    dlerror());
+	for (size_t i = 0; i < sizeof(fn) / sizeof(*fn); i++) {
+		void *sym = dlsym(h, fn[i].name);
+
+		if (!sym)
+			return inbox_error(INBOX_EFAIL, "libcurl has no %s",
+			    fn[i].name);
+		memcpy((char *)&cu + fn[i].off, &sym, sizeof(sym));
+	}
+	return 0;
+}
+
 static int
 http_init(void)
 {
 	if (curl_ready)
 		return 0;
+	if (curl_load() < 0)
+		return -1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return inbox_error(INBOX_ETEMP, "cannot initialise libcurl");
 	curl_ready = 1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conv.h"
@@ -16,10 +17,25 @@
 
 #define NFIELDS 28
 
+/*
+ * Summaries read from the cache point into the buffer it was read into
+ * (one per read, parsed in place): no copy, no allocation a line.  The
+ * buffers are kept here until summary_list_free().
+ */
+static char **arenas;
+static size_t narenas;
+
+static void
+arena_keep(char *buf)
+{
+	arenas = xrealloc(arenas, (narenas + 1) * sizeof(*arenas));
+	arenas[narenas++] = buf;
+}
+
 void
 summary_free(struct convsum *s)
 {
-	if (s->mem) {
+	if (s->mem || s->shared) {
 		/* the strings point into one block */
 		free(s->mem);
 		memset(s, 0, sizeof(*s));
@@ -259,6 +275,26 @@ summary_compute(struct store *st, const char *id, struct convsum *s)
 	return 0;
 }
 
+/* A decimal integer after blanks, without strtoll's locale and base
+ * handling: this runs 13 times a conversation on every listing.  *end is
+ * p when there is none. */
+static long long
+decimal(const char *p, const char **end)
+{
+	unsigned long long v = 0;
+	int neg = 0;
+	const char *q;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '-')
+		neg = *p++ == '-';
+	for (q = p; *q >= '0' && *q <= '9' && q - p < 18; q++)
+		v = v * 10 + (unsigned)(*q - '0');
+	*end = q;
+	return neg ? -(long long)v : (long long)v;
+}
+
 int
 summary_active(const struct convsum *s, time_t since, time_t until)
 {
@@ -267,8 +303,12 @@ summary_active(const struct convsum *s, time_t since, time_t until)
 	if (s->last < since || (s->first > until && until))
 		return 0;
 	while (p && *p) {
-		long long t = strtoll(p, (char **)&p, 10);
+		const char *end;
+		long long t = decimal(p, &end);
 
+		if (end == p)
+			break;
+		p = end;
 		if (t >= since && (!until || t <= until))
 			return 1;
 		if (*p == ',')
@@ -317,32 +357,30 @@ serialise(struct sb *o, const struct convsum *s)
 	sb_addc(o, '\n');
 }
 
-/* Integers of the numbers field, without sscanf: this runs once per
- * conversation on every listing. */
 static int
-numbers(char *p, long long *v, int n)
+numbers(const char *p, long long *v, int n)
 {
 	for (int k = 0; k < n; k++) {
-		char *end;
+		const char *end;
 
-		v[k] = strtoll(p, &end, 10);
-		if (end == p)
+		v[k] = decimal(p, &end);
+		if (end == p || (end[-1] < '0' || end[-1] > '9'))
 			return -1;
 		p = end;
 	}
 	return 0;
 }
 
+/* Parse a cache line in place: the summary points into it. */
 static int
-deserialise(const char *line, struct convsum *s)
+deserialise(char *line, struct convsum *s)
 {
-	char *f[17], *mem;
+	char *f[17];
 	int k = 0;
 	long long v[13];
 
 	memset(s, 0, sizeof(*s));
-	mem = xstrdup(line);
-	for (char *p = mem; k < 17; k++) {
+	for (char *p = line; k < 17; k++) {
 		f[k] = p;
 		p = strchr(p, '\t');
 		if (!p) {
@@ -352,12 +390,10 @@ deserialise(const char *line, struct convsum *s)
 		*p++ = '\0';
 	}
 	if (k != 17 || strcmp(f[0], "S") || strlen(f[1]) >= sizeof(s->id) ||
-	    numbers(f[14], v, 13) < 0) {
-		free(mem);
+	    numbers(f[14], v, 13) < 0)
 		return -1;
-	}
 	memcpy(s->id, f[1], strlen(f[1]) + 1);
-	s->mem = mem;
+	s->shared = 1;
 	s->kind = f[2];
 	s->contact = f[3];
 	s->name = f[4];
@@ -394,16 +430,18 @@ struct table {
 	size_t n, cap;
 	int *slot;
 	size_t nslot;
+	size_t want;		/* expected entries: size the slots once */
 };
 
+/* Ids are the hex of a SHA-1: their first digits are hash enough. */
 static size_t
 hash(const char *s)
 {
-	size_t h = 5381;
+	size_t h = 0;
 
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
+	for (int i = 0; i < 8 && *s; i++, s++)
+		h = h << 4 | (size_t)(*s <= '9' ? *s - '0' : (*s | 32) - 'a' + 10);
+	return h * 0x9e3779b97f4a7c15ULL >> 7;
 }
 
 static void
@@ -411,6 +449,8 @@ rehash(struct table *t)
 {
 	free(t->slot);
 	t->nslot = t->nslot ? t->nslot * 2 : 1024;
+	while (t->nslot < 2 * t->want)
+		t->nslot *= 2;
 	t->slot = xmalloc(t->nslot * sizeof(int));
 	memset(t->slot, 0xff, t->nslot * sizeof(int));
 	for (size_t i = 0; i < t->n; i++) {
@@ -465,14 +505,22 @@ static size_t
 read_cache(int fd, struct table *t, char head[OID_HEX])
 {
 	struct sb s = SB_INIT;
+	struct stat sbuf;
 	size_t lines = 0;
 	char *p, *nl;
 
 	head[0] = '\0';
 	lseek(fd, 0, SEEK_SET);
+	if (fstat(fd, &sbuf) == 0 && sbuf.st_size > 0)
+		sb_grow(&s, (size_t)sbuf.st_size + 1);	/* one allocation */
 	if (sb_read_fd(&s, fd, 0) < 0) {
 		sb_release(&s);
 		return 0;
+	}
+	t->want = s.len / 256;	/* about 350 bytes a line */
+	if (t->v == NULL && t->want) {
+		t->cap = t->want;
+		t->v = xmalloc(t->cap * sizeof(*t->v));
 	}
 	for (p = s.buf; *p; p = nl + 1) {
 		struct convsum cs;
@@ -499,7 +547,7 @@ read_cache(int fd, struct table *t, char head[OID_HEX])
 		} else if (deserialise(p, &cs) == 0)
 			table_put(t, &cs);
 	}
-	sb_release(&s);
+	arena_keep(sb_detach(&s, NULL));
 	return lines;
 }
 
@@ -615,7 +663,7 @@ summary_changed(struct store *st, const char *from, const char *to,
 int
 summary_all(struct store *st, struct convsum **v, size_t *n)
 {
-	struct table t = { NULL, 0, 0, NULL, 0 };
+	struct table t = { NULL, 0, 0, NULL, 0, 0 };
 	struct changed c = { NULL, 0, 0 };
 	char head[OID_HEX], cached[OID_HEX];
 	char *path = cache_path(st);
@@ -638,6 +686,7 @@ summary_all(struct store *st, struct convsum **v, size_t *n)
 		flock(fd, LOCK_EX);
 		for (size_t i = 0; i < t.n; i++)
 			summary_free(&t.v[i]);
+		free(arenas[--narenas]);	/* what was read before */
 		t.n = 0;
 		free(t.slot);
 		t.slot = NULL;
@@ -716,6 +765,19 @@ summary_all(struct store *st, struct convsum **v, size_t *n)
 	*v = t.v;
 	*n = t.n;
 	return 0;
+}
+
+void
+summary_list_free(struct convsum *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		summary_free(&v[i]);
+	free(v);
+	for (size_t i = 0; i < narenas; i++)
+		free(arenas[i]);
+	free(arenas);
+	arenas = NULL;
+	narenas = 0;
 }
 
 int

@@ -41,8 +41,10 @@ struct convsum {
 	char *lastdir;		/* in out */
 	char *preview;
 	char *times;		/* comma separated activity times */
-	char *mem;		/* when read from the cache: one block that
-				 * the strings above point into */
+	char *mem;		/* when set: one block that the strings
+				 * above point into */
+	int shared;		/* read from the cache: the strings point
+				 * into its buffer, freed with the list */
 };
 
 /* Compute the summary of one conversation from its files. */
@@ -51,7 +53,7 @@ void summary_free(struct convsum *s);
 
 /*
  * All summaries, caught up with HEAD.  *v is an array owned by the
- * caller (summary_free each, then free(*v)).
+ * caller: summary_list_free() it (summary_free() of one drops it early).
  */
 int summary_all(struct store *st, struct convsum **v, size_t *n);
 
@@ -68,6 +70,10 @@ int summary_changed(struct store *st, const char *from, const char *to,
 /* All summaries computed afresh from the files, without the cache (for
  * a store exported as it was at some time). */
 int summary_scan(struct store *st, struct convsum **v, size_t *n);
+
+/* Free what summary_all() or summary_scan() gave, and the cache buffers
+ * the summaries point into. */
+void summary_list_free(struct convsum *v, size_t n);
 
 /* 1 when some activity time of s falls in [since, until]. */
 int summary_active(const struct convsum *s, time_t since, time_t until);
