@@ -6,7 +6,8 @@
  *
  * DIR/store is a store in the format of lib/ (conv/, contacts/, addr/,
  * idx/pid/, state files, one file per message with the headers inbox-recv
- * writes), committed as one git commit and packed with git gc.
+ * writes), committed in two commits (what was there 30 days before "now",
+ * then the rest) and packed with git gc.
  * DIR/maildir holds the same files in cur/ and new/.  DIR/info has
  * "key: value" facts about what was made (the biggest conversation, a
  * word to search for, the counts), DIR/phones the customers' numbers.
@@ -831,21 +832,30 @@ main(int argc, char **argv)
 		write_rel("info", info.buf, info.len);
 		sb_release(&info);
 	}
-	/* one commit of everything, then pack */
+	/*
+	 * Two commits, so that there is history to look back at
+	 * (inbox-ls --as-of): the messages older than 30 days, dated 30 days
+	 * before "now", then the rest, dated "now"; then pack.
+	 */
 	{
-		char date[32];
+		long long then = (long long)now - 30LL * DAY;
 
-		snprintf(date, sizeof(date), "%lld +0000", (long long)now);
-		setenv("GIT_AUTHOR_DATE", date, 1);
-		setenv("GIT_COMMITTER_DATE", date, 1);
 		setenv("GIT_AUTHOR_NAME", "bench", 1);
 		setenv("GIT_AUTHOR_EMAIL", "bench@fieldco.example", 1);
 		setenv("GIT_COMMITTER_NAME", "bench", 1);
 		setenv("GIT_COMMITTER_EMAIL", "bench@fieldco.example", 1);
 		sb_addf(&s, "cd '%s/store' && git init -q -b main && "
 		    "mkdir -p .git/inbox && git add -A && "
-		    "git -c gc.auto=0 commit -q -m 'bench: a generated store of %ld "
-		    "messages' && git gc -q", root, n);
+		    "git ls-files -z conv | tr '\\0' '\\n' | "
+		    "awk -F / '$4 ~ /^(new|cur)$/ && $5 + 0 >= %lld' | "
+		    "git rm -q --cached --pathspec-from-file=- && "
+		    "GIT_AUTHOR_DATE='%lld +0000' GIT_COMMITTER_DATE='%lld +0000' "
+		    "git -c gc.auto=0 commit -q -m 'bench: the store a month "
+		    "before' && git add -A && "
+		    "GIT_AUTHOR_DATE='%lld +0000' GIT_COMMITTER_DATE='%lld +0000' "
+		    "git -c gc.auto=0 commit -q -m 'bench: a generated store of "
+		    "%ld messages' && git gc -q", root, then, then, then,
+		    (long long)now, (long long)now, n);
 		run(s.buf);
 		sb_release(&s);
 	}

@@ -112,9 +112,8 @@ all_read(struct store *st, struct filter *f, int *changed)
 				ret = warn_lib();
 			conv_free(&cv);
 		}
-		summary_free(&v[i]);
 	}
-	free(v);
+	summary_list_free(v, n);
 	return ret;
 }
 

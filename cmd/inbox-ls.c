@@ -393,14 +393,7 @@ main(int argc, char **argv)
 		die_lib();
 	if (asof) {
 		/* the inbox as the office saw it then, from git history */
-		struct store *then;
-
-		if (store_open_at(st, asof, &then) < 0)
-			die_lib();
-		store_close(st);
-		st = then;
-		f.me = st->user;
-		if (summary_scan(st, &v, &n) < 0)
+		if (store_set_at(st, asof) < 0 || summary_asof(st, &v, &n) < 0)
 			die_lib();
 	} else if (summary_all(st, &v, &n) < 0)
 		die_lib();
@@ -447,13 +440,8 @@ main(int argc, char **argv)
 			print_conv(&v[i]);
 	}
 done:
-	for (size_t i = 0; i < n; i++)
-		summary_free(&v[i]);
-	free(v);
+	summary_list_free(v, n);
 	words_hits_free(&hits);
-	if (asof)
-		store_close_at(st);
-	else
-		store_close(st);
+	store_close(st);
 	return cli_done(counts || shown ? 0 : INBOX_ENOMATCH);
 }

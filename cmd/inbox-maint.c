@@ -128,9 +128,7 @@ main(int argc, char **argv)
 	if (summary_reset(st) < 0 || summary_all(st, &v, &n) < 0 ||
 	    words_rebuild(st) < 0)
 		die_lib();
-	for (size_t i = 0; i < n; i++)
-		summary_free(&v[i]);
-	free(v);
+	summary_list_free(v, n);
 	store_close(st);
 	if (!c.quiet)
 		printf("objects\t%ld loose -> %ld loose\n"

@@ -58,13 +58,8 @@ conv_load(struct store *st, const char *id, struct conv *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	conv_dir(id, dir, sizeof(dir));
-	p = path_join(st->root, dir);
-	{
-		char *s = path_join(p, "state");
-
-		r = kv_load(&c->st, s);
-		free(s);
-	}
+	p = path_join(dir, "state");
+	r = store_kv_load(st, p, &c->st);
 	free(p);
 	if (r < 0 && inbox_errcode() == INBOX_ENOMATCH) {
 		inbox_error_clear();
@@ -120,13 +115,10 @@ int
 addr_load(struct store *st, const char *addr, struct kv *kv)
 {
 	char rel[96];
-	char *p;
 	int r;
 
 	addr_path(addr, rel, sizeof(rel));
-	p = path_join(st->root, rel);
-	r = kv_load(kv, p);
-	free(p);
+	r = store_kv_load(st, rel, kv);
 	if (r < 0 && inbox_errcode() == INBOX_ENOMATCH) {
 		inbox_error_clear();
 		return 1;
@@ -187,16 +179,13 @@ int
 contact_load(struct store *st, const char *cid, struct kv *kv)
 {
 	char rel[256];
-	char *p;
 	int r;
 
 	if (!name_valid(cid))
 		return inbox_error(INBOX_EUSAGE, "'%s' is not a contact id",
 		    cid);
 	contact_path(cid, rel, sizeof(rel));
-	p = path_join(st->root, rel);
-	r = kv_load(kv, p);
-	free(p);
+	r = store_kv_load(st, rel, kv);
 	if (r < 0 && inbox_errcode() == INBOX_ENOMATCH)
 		return inbox_error(INBOX_ENOMATCH, "no contact %s", cid);
 	return r;
@@ -475,6 +464,29 @@ cmp_name(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
+struct list {
+	char ***v;
+	size_t *n, *cap;
+	const char *dir;
+};
+
+static int
+add_name(const char *name, void *arg)
+{
+	struct list *l = arg;
+	struct sb rel = SB_INIT;
+
+	if (strstr(name, ".lock"))
+		return 0;
+	if (*l->n == *l->cap) {
+		*l->cap = *l->cap ? *l->cap * 2 : 32;
+		*l->v = xrealloc(*l->v, *l->cap * sizeof(**l->v));
+	}
+	sb_addf(&rel, "%s/%s", l->dir, name);
+	(*l->v)[(*l->n)++] = sb_detach(&rel, NULL);
+	return 0;
+}
+
 int
 conv_messages(struct store *st, const char *id, char ***v, size_t *n)
 {
@@ -486,28 +498,19 @@ conv_messages(struct store *st, const char *id, char ***v, size_t *n)
 	*n = 0;
 	conv_dir(id, dir, sizeof(dir));
 	for (int i = 0; i < 2; i++) {
-		struct sb p = SB_INIT;
-		DIR *d;
-		struct dirent *e;
+		struct list l = { v, n, &cap, NULL };
+		struct sb rel = SB_INIT;
 
-		sb_addf(&p, "%s/%s/%s", st->root, dir, subs[i]);
-		d = opendir(p.buf);
-		sb_release(&p);
-		if (!d)
-			continue;
-		while ((e = readdir(d))) {
-			struct sb rel = SB_INIT;
-
-			if (e->d_name[0] == '.' || strstr(e->d_name, ".lock"))
-				continue;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 32;
-				*v = xrealloc(*v, cap * sizeof(**v));
-			}
-			sb_addf(&rel, "%s/%s/%s", dir, subs[i], e->d_name);
-			(*v)[(*n)++] = sb_detach(&rel, NULL);
+		sb_addf(&rel, "%s/%s", dir, subs[i]);
+		l.dir = rel.buf;
+		if (store_list(st, rel.buf, add_name, &l) < 0) {
+			sb_release(&rel);
+			strv_free(*v, *n);
+			*v = NULL;
+			*n = 0;
+			return -1;
 		}
-		closedir(d);
+		sb_release(&rel);
 	}
 	if (*n)
 		qsort(*v, *n, sizeof(**v), cmp_name);

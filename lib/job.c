@@ -32,14 +32,12 @@ job_path(const char *job, char *buf, size_t n)
 int
 job_load(struct store *st, const char *job, struct kv *kv)
 {
-	char rel[256], *p;
+	char rel[256];
 	int r;
 
 	if (job_path(job, rel, sizeof(rel)) < 0)
 		return -1;
-	p = store_path(st, rel);
-	r = kv_load(kv, p);
-	free(p);
+	r = store_kv_load(st, rel, kv);
 	if (r < 0 && inbox_errcode() == INBOX_ENOMATCH)
 		return inbox_error(INBOX_ENOMATCH, "no job %s", job);
 	return r;

@@ -70,7 +70,6 @@ split_path(struct msg *m, const char *rel)
 int
 msg_load_path(struct msg *m, struct store *st, const char *rel)
 {
-	char *abs;
 	const char *d;
 
 	memset(m, 0, sizeof(*m));
@@ -78,12 +77,8 @@ msg_load_path(struct msg *m, struct store *st, const char *rel)
 	if (split_path(m, rel) < 0)
 		return -1;
 	m->path = xstrdup(rel);
-	abs = store_path(st, rel);
-	if (sb_read_file(&m->raw, abs, 0) < 0) {
-		free(abs);
+	if (store_read(st, rel, &m->raw, 0) < 0)
 		return -1;
-	}
-	free(abs);
 	if (mail_parse(&m->mail, m->raw.buf, m->raw.len) < 0)
 		return inbox_error(INBOX_EDATA, "%s: %s", rel, inbox_errmsg());
 	d = mail_get(&m->mail, "Date");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "kv.h"
 #include "store.h"
 
 #ifndef INBOX_SHAREDIR
@@ -200,6 +201,7 @@ store_close(struct store *st)
 		free(st->ch[i].data);
 	}
 	free(st->ch);
+	free(st->at);
 	sb_release(&st->trailers);
 	config_free(st->cfg);
 	repo_close(st->repo);
@@ -717,75 +719,93 @@ store_init(const char *dir, const char *user)
 	return r;
 }
 
-static void
-remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char *p;
-		struct stat sbuf;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		p = path_join(path, e->d_name);
-		if (lstat(p, &sbuf) == 0 && S_ISDIR(sbuf.st_mode))
-			remove_tree(p);
-		else
-			unlink(p);
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(path);
-}
-
 int
-store_open_at(struct store *st, time_t when, struct store **out)
+store_set_at(struct store *st, time_t when)
 {
-	char oid[OID_HEX], name[64];
-	struct store *at;
-	char *dir, *yaml;
+	char oid[OID_HEX];
 	int r;
 
-	*out = NULL;
 	if ((r = repo_commit_at(st->repo, when, oid)) != 0)
 		return r < 0 ? -1 : inbox_error(INBOX_ENOMATCH, "the store "
 		    "had no history yet at that time");
-	snprintf(name, sizeof(name), "tmp/as-of-%ld-%lld", (long)getpid(),
-	    (long long)when);
-	dir = store_path(st, name);
-	remove_tree(dir);
-	if (repo_export(st->repo, oid, dir) < 0) {
-		remove_tree(dir);
-		free(dir);
-		return -1;
-	}
-	at = xcalloc(1, sizeof(*at));
-	at->root = dir;
-	at->cmd = st->cmd;
-	at->lockfd = -1;
-	at->staff = -1;
-	sb_init(&at->trailers);
-	at->user = xstrdup(st->user);
-	yaml = path_join(dir, "inbox.yaml");
-	if (config_load(&at->cfg, yaml) < 0) {
-		config_free(at->cfg);
-		at->cfg = config_empty();
-		inbox_error_clear();
-	}
-	free(yaml);
-	at->repo = NULL;
-	*out = at;
+	free(st->at);
+	st->at = xstrdup(oid);
 	return 0;
 }
 
-void
-store_close_at(struct store *at)
+int
+store_read(struct store *st, const char *rel, struct sb *out, size_t max)
 {
-	if (!at)
-		return;
-	remove_tree(at->root);
-	store_close(at);
+	char *abs;
+	int r;
+
+	if (st->at) {
+		r = repo_read(st->repo, st->at, rel, out);
+		if (r == 0 && max && out->len > max)
+			return inbox_error(INBOX_EDATA, "%s: larger than %zu "
+			    "bytes", rel, max);
+		return r == 1 ? inbox_error(INBOX_ENOMATCH, "%s: not there "
+		    "at %.12s", rel, st->at) : r;
+	}
+	abs = store_path(st, rel);
+	r = sb_read_file(out, abs, max);
+	free(abs);
+	return r;
+}
+
+int
+store_kv_load(struct store *st, const char *rel, struct kv *kv)
+{
+	struct sb s = SB_INIT;
+	int r;
+
+	if (store_read(st, rel, &s, 1 << 20) < 0) {
+		sb_release(&s);
+		return -1;
+	}
+	r = kv_parse(kv, s.buf, s.len);
+	if (r < 0)
+		inbox_error(INBOX_EDATA, "%s: %s", rel, inbox_errmsg());
+	sb_release(&s);
+	return r;
+}
+
+struct list_ctx {
+	int (*cb)(const char *, void *);
+	void *arg;
+};
+
+static int
+list_cb(const char *name, int is_dir, void *arg)
+{
+	struct list_ctx *l = arg;
+
+	(void)is_dir;
+	return l->cb(name, l->arg);
+}
+
+int
+store_list(struct store *st, const char *rel,
+    int (*cb)(const char *name, void *arg), void *arg)
+{
+	char *abs;
+	DIR *d;
+	struct dirent *e;
+
+	if (st->at) {
+		struct list_ctx l = { cb, arg };
+
+		return repo_ls_tree(st->repo, st->at, rel, list_cb, &l) < 0 ?
+		    -1 : 0;
+	}
+	abs = store_path(st, rel);
+	d = opendir(abs);
+	free(abs);
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && cb(e->d_name, arg))
+			break;
+	closedir(d);
+	return 0;
 }

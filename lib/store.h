@@ -25,6 +25,8 @@
 #include "repo.h"
 #include "util.h"
 
+struct kv;
+
 struct store {
 	char *root;		/* absolute path of the work tree */
 	struct repo *repo;
@@ -37,6 +39,7 @@ struct store {
 	struct sb trailers;
 	char head[OID_HEX];	/* HEAD after the last commit */
 	int staff;		/* staff_configured(), -1 not known yet */
+	char *at;		/* reads come from this commit (store_set_at) */
 };
 
 /*
@@ -67,13 +70,23 @@ const char *store_sharedir(void);
 const char *store_hooksdir(void);
 
 /*
- * A read-only view of the store as it stood at time `when`: the commit
- * then is exported to a temporary directory under tmp/ and opened as a
- * store sharing st's repository.  store_close_at() removes it.  Class 1
- * when the store had no commit yet at that time.
+ * Read the store as it stood at time `when`: from then on store_read(),
+ * store_kv_load() and store_list() (and so conversations, contacts and
+ * messages) come from the commit of that time, out of git, with no copy
+ * on disk.  Class 1 when the store had no commit yet at that time.
  */
-int store_open_at(struct store *st, time_t when, struct store **out);
-void store_close_at(struct store *at);
+int store_set_at(struct store *st, time_t when);
+
+/* The bytes of a store file (at st->at when set); class 1 when it is not
+ * there. */
+int store_read(struct store *st, const char *rel, struct sb *out,
+    size_t max);
+/* A store file of "key: value" lines (kv.h). */
+int store_kv_load(struct store *st, const char *rel, struct kv *kv);
+/* cb with each name in directory rel but dot files; nothing when it is
+ * not there; a non-zero return stops. */
+int store_list(struct store *st, const char *rel,
+    int (*cb)(const char *name, void *arg), void *arg);
 
 /* Take the store lock, waiting up to the lock timeout ($INBOX_LOCK_TIMEOUT
  * or store.lock-timeout seconds, default 10); class 75 when it is busy. */

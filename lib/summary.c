@@ -791,21 +791,103 @@ summary_reset(struct store *st)
 	return r;
 }
 
-int
-summary_scan(struct store *st, struct convsum **v, size_t *n)
+/* Conversation ids under conv/ of the store as read (st->at). */
+static int
+at_sub(const char *name, void *arg)
 {
-	struct changed c = { NULL, 0, 0 };
+	struct changed *c = arg;
 
-	all_ids(st, &c);
-	*v = xcalloc(c.n ? c.n : 1, sizeof(**v));
-	*n = 0;
-	for (size_t i = 0; i < c.n; i++) {
-		if (summary_compute(st, c.ids[i], &(*v)[*n]) == 0)
-			(*n)++;
-		else
-			inbox_error_clear();
-		free(c.ids[i]);
-	}
-	free(c.ids);
+	if (conv_id_valid(name))
+		add_id(c, name);
 	return 0;
+}
+
+static int
+at_top(const char *name, void *arg)
+{
+	struct { struct store *st; struct changed *c; } *a = arg;
+	char rel[16];
+
+	if (strlen(name) != 2)
+		return 0;
+	snprintf(rel, sizeof(rel), "conv/%s", name);
+	return store_list(a->st, rel, at_sub, a->c) < 0;
+}
+
+int
+summary_asof(struct store *st, struct convsum **v, size_t *n)
+{
+	struct table t = { NULL, 0, 0, NULL, 0, 0 };
+	struct changed c = { NULL, 0, 0 };
+	char head[OID_HEX], *at = st->at;
+	int r;
+
+	/* now, from the cache */
+	st->at = NULL;
+	r = summary_all(st, &t.v, &t.n);
+	st->at = at;
+	if (r < 0)
+		return -1;
+	t.cap = t.n;
+	for (size_t i = 0; i < t.n; i++)
+		*lookup(&t, t.v[i].id) = (int)i;
+	/* what differs between then and now is read as it was then */
+	if (repo_head(st->repo, head) != 0 || repo_diff_paths(st->repo, at,
+	    head, NULL, on_path, &c) < 0) {
+		struct { struct store *st; struct changed *c; } a = { st, &c };
+
+		inbox_error_clear();
+		for (size_t i = 0; i < t.n; i++) {
+			summary_free(&t.v[i]);
+			t.v[i].kind = xstrdup("");
+		}
+		if (store_list(st, "conv", at_top, &a) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		struct convsum cs;
+		struct conv cv;
+		char **paths;
+		size_t np = 0;
+		int there;
+
+		if (conv_load(st, c.ids[i], &cv) < 0)
+			goto fail;
+		there = cv.exists;
+		conv_free(&cv);
+		if (!there && conv_messages(st, c.ids[i], &paths, &np) == 0)
+			strv_free(paths, np);
+		if (!there && !np) {
+			/* not there yet */
+			cs = (struct convsum){ 0 };
+			memcpy(cs.id, c.ids[i], strlen(c.ids[i]) + 1);
+			cs.kind = xstrdup("");
+		} else if (summary_compute(st, c.ids[i], &cs) < 0)
+			goto fail;
+		table_put(&t, &cs);
+	}
+	r = 0;
+	goto out;
+fail:
+	r = -1;
+out:
+	for (size_t i = 0; i < c.n; i++)
+		free(c.ids[i]);
+	free(c.ids);
+	free(t.slot);
+	{
+		size_t j = 0;
+
+		for (size_t i = 0; i < t.n; i++) {
+			if (!t.v[i].kind || !*t.v[i].kind) {
+				summary_free(&t.v[i]);
+				continue;
+			}
+			t.v[j++] = t.v[i];
+		}
+		t.n = j;
+	}
+	*v = t.v;
+	*n = t.n;
+	return r;
 }

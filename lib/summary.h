@@ -67,9 +67,13 @@ int summary_all(struct store *st, struct convsum **v, size_t *n);
 int summary_changed(struct store *st, const char *from, const char *to,
     char ***ids, size_t *n);
 
-/* All summaries computed afresh from the files, without the cache (for
- * a store exported as it was at some time). */
-int summary_scan(struct store *st, struct convsum **v, size_t *n);
+/*
+ * The summaries as they were at commit st->at (store_set_at): those of
+ * now, from the cache, but for the conversations that changed since,
+ * which are summarised from the commit; so it costs what changed since
+ * then, not the size of the store.
+ */
+int summary_asof(struct store *st, struct convsum **v, size_t *n);
 
 /* Free what summary_all() or summary_scan() gave, and the cache buffers
  * the summaries point into. */
