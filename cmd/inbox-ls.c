@@ -297,6 +297,28 @@ list_messages(struct store *st, struct convsum *v, size_t n)
 	return shown;
 }
 
+/* A page read in order from the cache (summary_recent). */
+struct page {
+	struct store *st;
+	long skip, shown;
+};
+
+static int
+page_cb(const struct convsum *s, void *arg)
+{
+	struct page *pg = arg;
+
+	if (!filter_match(&f, s) || !perm_sees(pg->st, s->members,
+	    s->assignee))
+		return 0;
+	if (pg->skip > 0) {
+		pg->skip--;
+		return 0;
+	}
+	print_conv(s);
+	return ++pg->shown >= limit;
+}
+
 static void
 print_counts(struct store *st, struct convsum *v, size_t n)
 {
@@ -391,6 +413,21 @@ main(int argc, char **argv)
 		limit = 50;
 	if (perm_require(st, "messages.view") < 0)
 		die_lib();
+	if (!asof && !counts && !messages && !f.search && !f.msgfilters &&
+	    f.order == FO_RECENT && limit) {
+		/* a page of the most recent: read no more than that */
+		struct page pg = { st, (page - 1) * limit, 0 };
+		int r = summary_recent(st, page_cb, &pg);
+
+		if (r < 0)
+			die_lib();
+		if (r == 0) {
+			v = NULL;
+			n = 0;
+			shown = (size_t)pg.shown;
+			goto done;
+		}
+	}
 	if (asof) {
 		/* the inbox as the office saw it then, from git history */
 		if (store_set_at(st, asof) < 0 || summary_asof(st, &v, &n) < 0)

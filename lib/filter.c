@@ -294,15 +294,6 @@ filter_match(const struct filter *f, const struct convsum *s)
 	return summary_active(s, f->since, f->until);
 }
 
-static int
-by_recent(const void *a, const void *b)
-{
-	const struct convsum *x = a, *y = b;
-
-	if (x->last != y->last)
-		return x->last < y->last ? 1 : -1;
-	return strcmp(x->id, y->id);
-}
 
 /* 0 unread and unanswered, 1 read and unanswered, 2 answered */
 static int
@@ -321,7 +312,7 @@ by_unanswered(const void *a, const void *b)
 
 	if (rx != ry)
 		return rx - ry;
-	return by_recent(a, b);
+	return summary_cmp_recent(a, b);
 }
 
 void
@@ -329,5 +320,5 @@ filter_sort(const struct filter *f, struct convsum *v, size_t n)
 {
 	if (n > 1)
 		qsort(v, n, sizeof(*v), f->order == FO_UNANSWERED ?
-		    by_unanswered : by_recent);
+		    by_unanswered : summary_cmp_recent);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,8 @@
 #include "summary.h"
 
 #define NFIELDS 28
+#define TAIL_MAX (512 * 1024)	/* bytes after the sorted body, then
+					 * compact */
 
 /*
  * Summaries read from the cache point into the buffer it was read into
@@ -275,6 +278,13 @@ summary_compute(struct store *st, const char *id, struct convsum *s)
 	return 0;
 }
 
+static int
+cmp_recent_ptr(const void *a, const void *b)
+{
+	return summary_cmp_recent(*(const struct convsum *const *)a,
+	    *(const struct convsum *const *)b);
+}
+
 /* A decimal integer after blanks, without strtoll's locale and base
  * handling: this runs 13 times a conversation on every listing.  *end is
  * p when there is none. */
@@ -315,6 +325,16 @@ summary_active(const struct convsum *s, time_t since, time_t until)
 			p++;
 	}
 	return !s->times || !*s->times ? s->last >= since : 0;
+}
+
+int
+summary_cmp_recent(const void *a, const void *b)
+{
+	const struct convsum *x = a, *y = b;
+
+	if (x->last != y->last)
+		return x->last < y->last ? 1 : -1;
+	return strcmp(x->id, y->id);
 }
 
 /* --- the cache file -------------------------------------------------- */
@@ -500,13 +520,12 @@ cache_path(struct store *st)
 	return path_join(st->root, ".git/inbox/summary");
 }
 
-/* Read the cache; *head gets the last mark.  Returns the lines read. */
-static size_t
+/* Read the cache; *head gets the last mark. */
+static void
 read_cache(int fd, struct table *t, char head[OID_HEX])
 {
 	struct sb s = SB_INIT;
 	struct stat sbuf;
-	size_t lines = 0;
 	char *p, *nl;
 
 	head[0] = '\0';
@@ -515,7 +534,7 @@ read_cache(int fd, struct table *t, char head[OID_HEX])
 		sb_grow(&s, (size_t)sbuf.st_size + 1);	/* one allocation */
 	if (sb_read_fd(&s, fd, 0) < 0) {
 		sb_release(&s);
-		return 0;
+		return;
 	}
 	t->want = s.len / 256;	/* about 350 bytes a line */
 	if (t->v == NULL && t->want) {
@@ -529,7 +548,6 @@ read_cache(int fd, struct table *t, char head[OID_HEX])
 		if (!nl)
 			break;	/* a torn last line is ignored */
 		*nl = '\0';
-		lines++;
 		if (p[0] == 'H' && p[1] == '\t' && strlen(p + 2) < OID_HEX)
 			memcpy(head, p + 2, strlen(p + 2) + 1);
 		else if (p[0] == 'D' && p[1] == '\t') {
@@ -548,7 +566,6 @@ read_cache(int fd, struct table *t, char head[OID_HEX])
 			table_put(t, &cs);
 	}
 	arena_keep(sb_detach(&s, NULL));
-	return lines;
 }
 
 struct changed {
@@ -660,6 +677,142 @@ summary_changed(struct store *st, const char *from, const char *to,
 	return full;
 }
 
+/*
+ * Summarise the conversations ids again: their lines (or "D" for those
+ * gone) onto out, and into t when there is one.
+ */
+static void
+summarise(struct store *st, char **ids, size_t n, struct sb *out,
+    struct table *t)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct convsum cs;
+
+		if (!conv_present(st, ids[i])) {
+			sb_addf(out, "D\t%s\n", ids[i]);
+			cs = (struct convsum){ 0 };
+			memcpy(cs.id, ids[i], strlen(ids[i]) + 1);
+			cs.kind = xstrdup("");
+		} else if (summary_compute(st, ids[i], &cs) < 0) {
+			inbox_error_clear();
+			continue;
+		} else
+			serialise(out, &cs);
+		if (t)
+			table_put(t, &cs);
+		else
+			summary_free(&cs);
+	}
+}
+
+/* The bytes after the sorted body of the cache (the "V 2" line says how
+ * long the body is); SIZE_MAX when it has none. */
+static size_t
+cache_tail(int fd)
+{
+	char b[32], *end;
+	struct stat sb;
+	unsigned long long body;
+
+	if (pread(fd, b, sizeof(b) - 1, 0) != sizeof(b) - 1 ||
+	    memcmp(b, "V\t2\t", 4) || fstat(fd, &sb) < 0)
+		return SIZE_MAX;
+	b[sizeof(b) - 1] = '\0';
+	body = strtoull(b + 4, &end, 10);
+	if (*end != '\n' || (off_t)(end + 1 - b) + (off_t)body > sb.st_size)
+		return SIZE_MAX;
+	return (size_t)(sb.st_size - (off_t)(end + 1 - b) - (off_t)body);
+}
+
+/* How long the tail may grow: INBOX_SUMMARY_TAIL bytes (for tests and
+ * tuning), else TAIL_MAX. */
+static size_t
+tail_max(void)
+{
+	const char *e = getenv("INBOX_SUMMARY_TAIL");
+	char *end;
+	unsigned long long v;
+
+	if (!e || !*e)
+		return TAIL_MAX;
+	v = strtoull(e, &end, 10);
+	return *end ? TAIL_MAX : (size_t)v;
+}
+
+/* 1 when the tail with `more` bytes would be too long, or there is no
+ * sorted body: time to compact. */
+static int
+too_long(int fd, size_t more)
+{
+	size_t t = cache_tail(fd);
+
+	return t == SIZE_MAX || t + more > tail_max();
+}
+
+/*
+ * Append lines to the cache (opened O_APPEND or read to its end).  A
+ * line a crash cut short is ended first, so that it cannot swallow the
+ * first of these.
+ */
+static void
+append(int fd, const struct sb *lines)
+{
+	struct stat sb;
+	char last = '\n';
+
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0 &&
+	    pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n' &&
+	    write(fd, "\n", 1) != 1)
+		return;
+	if (write(fd, lines->buf, lines->len) != (ssize_t)lines->len) {
+		/* a cache: the next reader catches up again */
+	}
+}
+
+/*
+ * Rewrite the cache from t: "V<TAB>2<TAB>BYTES", then the summaries most
+ * recent first (summary_cmp_recent) and the mark, BYTES long, so that
+ * summary_recent() can stop after a page.
+ */
+static void
+compact(struct store *st, struct table *t, const char *head)
+{
+	struct sb all = SB_INIT;
+	char *tmp = path_join(st->root, ".git/inbox/summary.new");
+	char *path = cache_path(st);
+	const struct convsum **order = xmalloc((t->n ? t->n : 1) *
+	    sizeof(*order));
+	size_t k = 0, start;
+	int fd;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].kind && *t->v[i].kind)
+			order[k++] = &t->v[i];
+	if (k > 1)
+		qsort(order, k, sizeof(*order), cmp_recent_ptr);
+	sb_addf(&all, "V\t2\t%020d\n", 0);
+	start = all.len;
+	for (size_t i = 0; i < k; i++)
+		serialise(&all, order[i]);
+	sb_addf(&all, "H\t%s\n", head);
+	{
+		char num[32];
+
+		snprintf(num, sizeof(num), "%020zu", all.len - start);
+		memcpy(all.buf + 4, num, 20);
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		if (write(fd, all.buf, all.len) == (ssize_t)all.len)
+			rename(tmp, path);
+		close(fd);
+	}
+	free(order);
+	free(tmp);
+	free(path);
+	sb_release(&all);
+}
+
 int
 summary_all(struct store *st, struct convsum **v, size_t *n)
 {
@@ -668,7 +821,6 @@ summary_all(struct store *st, struct convsum **v, size_t *n)
 	char head[OID_HEX], cached[OID_HEX];
 	char *path = cache_path(st);
 	struct sb out = SB_INIT;
-	size_t lines;
 	int fd, full = 0;
 
 	*v = NULL;
@@ -680,7 +832,7 @@ summary_all(struct store *st, struct convsum **v, size_t *n)
 		free(path);
 		return inbox_error(INBOX_EFAIL, "open summary cache:");
 	}
-	lines = read_cache(fd, &t, cached);
+	read_cache(fd, &t, cached);
 	if (strcmp(cached, head) != 0) {
 		/* catch up under the cache lock, then read again */
 		flock(fd, LOCK_EX);
@@ -691,54 +843,15 @@ summary_all(struct store *st, struct convsum **v, size_t *n)
 		free(t.slot);
 		t.slot = NULL;
 		t.nslot = 0;
-		lines = read_cache(fd, &t, cached);
+		read_cache(fd, &t, cached);
 		if (strcmp(cached, head) != 0) {
 			full = summary_changed(st, cached, head, &c.ids, &c.n);
-			for (size_t i = 0; i < c.n; i++) {
-				struct convsum cs;
-
-				if (!conv_present(st, c.ids[i])) {
-					sb_addf(&out, "D\t%s\n", c.ids[i]);
-					cs = (struct convsum){ 0 };
-					memcpy(cs.id, c.ids[i], strlen(c.ids[i]) + 1);
-					cs.kind = xstrdup("");
-					table_put(&t, &cs);
-					continue;
-				}
-				if (summary_compute(st, c.ids[i], &cs) < 0) {
-					inbox_error_clear();
-					continue;
-				}
-				serialise(&out, &cs);
-				table_put(&t, &cs);
-			}
+			summarise(st, c.ids, c.n, &out, &t);
 			sb_addf(&out, "H\t%s\n", head);
-			if (full || lines > 2 * t.n + 1000) {
-				/* compact: rewrite the whole cache */
-				struct sb all = SB_INIT;
-				char *tmp = path_join(st->root,
-				    ".git/inbox/summary.new");
-
-				for (size_t i = 0; i < t.n; i++)
-					if (t.v[i].kind && *t.v[i].kind)
-						serialise(&all, &t.v[i]);
-				sb_addf(&all, "H\t%s\n", head);
-				{
-					int tfd = open(tmp, O_WRONLY | O_CREAT |
-					    O_TRUNC | O_CLOEXEC, 0644);
-
-					if (tfd >= 0) {
-						if (write(tfd, all.buf, all.len) ==
-						    (ssize_t)all.len)
-							rename(tmp, path);
-						close(tfd);
-					}
-				}
-				free(tmp);
-				sb_release(&all);
-			} else if (write(fd, out.buf, out.len) < 0) {
-				/* a cache: the next reader retries */
-			}
+			if (full || too_long(fd, out.len))
+				compact(st, &t, head);
+			else
+				append(fd, &out);
 		}
 		flock(fd, LOCK_UN);
 	}
@@ -765,6 +878,161 @@ summary_all(struct store *st, struct convsum **v, size_t *n)
 	*v = t.v;
 	*n = t.n;
 	return 0;
+}
+
+/* The last mark of the cache, when its last line is one. */
+static void
+last_mark(int fd, char head[OID_HEX])
+{
+	char buf[2 * OID_HEX + 8];
+	struct stat sb;
+	off_t off;
+	ssize_t r;
+	char *p;
+
+	head[0] = '\0';
+	if (fstat(fd, &sb) < 0 || sb.st_size < OID_HEX + 2)
+		return;
+	off = sb.st_size > (off_t)sizeof(buf) - 1 ?
+	    sb.st_size - (off_t)sizeof(buf) + 1 : 0;
+	r = pread(fd, buf, sizeof(buf) - 1, off);
+	if (r < OID_HEX + 2 || buf[r - 1] != '\n')
+		return;
+	buf[r - 1] = '\0';
+	p = strrchr(buf, '\n');
+	p = p ? p + 1 : buf;
+	if (p[0] == 'H' && p[1] == '\t' && strlen(p + 2) == OID_HEX - 1)
+		memcpy(head, p + 2, OID_HEX);
+}
+
+int
+summary_recent(struct store *st,
+    int (*cb)(const struct convsum *s, void *arg), void *arg)
+{
+	struct table t = { NULL, 0, 0, NULL, 0, 0 };
+	char head[OID_HEX], cached[OID_HEX], *path = cache_path(st);
+	const struct convsum **tail = NULL;
+	size_t ntail = 0, body, ti = 0;
+	char *map = MAP_FAILED, *p, *end, *bend;
+	struct stat sb;
+	int fd, r = 1;
+
+	if (repo_head(st->repo, head) != 0)
+		head[0] = '\0';
+	/* appends go to the end whatever was read (pread, mmap) before */
+	fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	free(path);
+	if (fd < 0 || cache_tail(fd) > tail_max())
+		goto out;
+	last_mark(fd, cached);
+	if (strcmp(cached, head)) {
+		/* catch up: append the changed conversations, under the lock */
+		struct sb add = SB_INIT;
+		char **ids;
+		size_t n;
+
+		flock(fd, LOCK_EX);
+		last_mark(fd, cached);
+		if (strcmp(cached, head)) {
+			int full = !*cached || summary_changed(st, cached,
+			    head, &ids, &n);
+
+			if (!full)
+				summarise(st, ids, n, &add, NULL);
+			for (size_t i = 0; !full && i < n; i++)
+				free(ids[i]);
+			if (!full)
+				free(ids);
+			sb_addf(&add, "H\t%s\n", head);
+			/* too much, or it cannot tell: the full way, which
+			 * compacts */
+			if (full || too_long(fd, add.len)) {
+				if (full && *cached) {
+					for (size_t i = 0; i < n; i++)
+						free(ids[i]);
+					free(ids);
+				}
+				sb_release(&add);
+				flock(fd, LOCK_UN);
+				goto out;
+			}
+			append(fd, &add);
+		}
+		sb_release(&add);
+		flock(fd, LOCK_UN);
+	}
+	if (fstat(fd, &sb) < 0 || sb.st_size < 30)
+		goto out;
+	map = mmap(NULL, (size_t)sb.st_size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		goto out;
+	end = map + sb.st_size;
+	body = (size_t)strtoull(map + 4, &p, 10);
+	if (*p != '\n' || body > (size_t)(end - p - 1))
+		goto out;
+	bend = p + 1 + body;
+	/* the lines after the sorted body override it */
+	for (char *l = bend, *nl; l < end; l = nl + 1) {
+		struct convsum cs;
+
+		if (!(nl = memchr(l, '\n', (size_t)(end - l))))
+			break;
+		*nl = '\0';
+		if (l[0] == 'D' && l[1] == '\t') {
+			cs = (struct convsum){ 0 };
+			snprintf(cs.id, sizeof(cs.id), "%s", l + 2);
+			cs.shared = 1;
+			cs.kind = (char *)"";
+			table_put(&t, &cs);
+		} else if (deserialise(l, &cs) == 0)
+			table_put(&t, &cs);
+	}
+	tail = xmalloc((t.n ? t.n : 1) * sizeof(*tail));
+	for (size_t i = 0; i < t.n; i++)
+		if (*t.v[i].kind)
+			tail[ntail++] = &t.v[i];
+	if (ntail > 1)
+		qsort(tail, ntail, sizeof(*tail), cmp_recent_ptr);
+	/* merge the body and the tail, most recent first */
+	r = 0;
+	for (char *l = p + 1, *nl; l < bend && r == 0; l = nl + 1) {
+		struct convsum cs;
+		char id[16];
+		size_t k;
+
+		if (!(nl = memchr(l, '\n', (size_t)(bend - l))))
+			break;
+		if (l[0] != 'S' || l[1] != '\t')
+			continue;
+		k = strcspn(l + 2, "\t\n");
+		if (k >= sizeof(id))
+			continue;
+		memcpy(id, l + 2, k);
+		id[k] = '\0';
+		if (t.n && *lookup(&t, id) >= 0)
+			continue;	/* changed since: the tail has it */
+		*nl = '\0';
+		if (deserialise(l, &cs) < 0)
+			continue;
+		while (ti < ntail && summary_cmp_recent(tail[ti], &cs) < 0 &&
+		    r == 0)
+			r = cb(tail[ti++], arg) ? 2 : 0;
+		if (r == 0)
+			r = cb(&cs, arg) ? 2 : 0;
+	}
+	while (ti < ntail && r == 0)
+		r = cb(tail[ti++], arg) ? 2 : 0;
+	r = 0;
+out:
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)sb.st_size);
+	if (fd >= 0)
+		close(fd);
+	free(tail);
+	free(t.slot);
+	free(t.v);
+	return r;
 }
 
 void

@@ -2,12 +2,15 @@
  * summary.h - one line of facts per conversation, for listing and
  * counting without reading the store.
  *
- * The summaries live in .git/inbox/summary, a cache: an append-only file
- * of summary records and "head" marks.  When HEAD has moved past the last
+ * The summaries live in .git/inbox/summary, a cache: a body of summary
+ * records most recent first ("V 2 BYTES" says how long), then records
+ * appended since and "head" marks.  When HEAD has moved past the last
  * mark (another command, a sync, a git revert), the conversations that
- * changed in between are found with a tree diff and summarised again, so
- * the cost follows what changed, not the size of the store.  Deleting the
- * file loses nothing; it is rebuilt from the conversations on disk.
+ * changed in between are found from the journal of commits or a tree diff
+ * and summarised again, so the cost follows what changed, not the size of
+ * the store; a page of the most recent reads a page of the body.
+ * Deleting the file loses nothing; it is rebuilt from the conversations
+ * on disk.
  */
 #ifndef INBOX_SUMMARY_H
 #define INBOX_SUMMARY_H
@@ -74,6 +77,19 @@ int summary_changed(struct store *st, const char *from, const char *to,
  * then, not the size of the store.
  */
 int summary_asof(struct store *st, struct convsum **v, size_t *n);
+
+/*
+ * The summaries most recent first (summary_cmp_recent), cb with each
+ * until it returns non-zero: a page costs a page, not the store.  A
+ * summary is valid only during its call.  Returns 0, or 1 when the cache
+ * cannot do it this way (an old format, too much to catch up): then use
+ * summary_all() and sort.  -1 on error.
+ */
+int summary_recent(struct store *st,
+    int (*cb)(const struct convsum *s, void *arg), void *arg);
+
+/* Most recent activity first, then by id. */
+int summary_cmp_recent(const void *a, const void *b);
 
 /* Free what summary_all() or summary_scan() gave, and the cache buffers
  * the summaries point into. */
