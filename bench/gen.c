@@ -603,7 +603,8 @@ gen_conv(struct conv *c, FILE *phones)
 			char h[41], idx[128];
 
 			sha1_hex(pid, h);
-			snprintf(idx, sizeof(idx), "store/idx/pid/%.2s/%s", h, h);
+			snprintf(idx, sizeof(idx), "store/idx/pid/%.2s/%.2s/%s",
+			    h, h + 2, h);
 			sb_reset(&rel);
 			sb_addf(&rel, "%s/%s\n", c->id, uniq);
 			write_rel(idx, rel.buf, rel.len);

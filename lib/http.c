@@ -210,6 +210,11 @@ http_retry_after(const char *value, time_t now)
 		v = strtol(value, NULL, 10);
 		return v > MAX_RETRY_AFTER ? MAX_RETRY_AFTER : v;
 	}
+	/* an HTTP date: libcurl parses every form of it */
+	if (!cu.getdate && curl_load() < 0) {
+		inbox_error_clear();
+		return 0;
+	}
 	t = curl_getdate(value, NULL);
 	if (t == (time_t)-1 || t <= now)
 		return 0;

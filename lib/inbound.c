@@ -23,7 +23,9 @@ pid_path(const char *provider_id, char *buf, size_t n)
 
 	sha1(provider_id, strlen(provider_id), h);
 	hex_encode(h, SHA1_LEN, hex);
-	snprintf(buf, n, "idx/pid/%.2s/%s", hex, hex);
+	/* two levels: a few hundred names a tree even at millions of
+	 * messages, so a commit rewrites small trees */
+	snprintf(buf, n, "idx/pid/%.2s/%.2s/%s", hex, hex + 2, hex);
 }
 
 char *
@@ -36,10 +38,19 @@ pid_lookup(struct store *st, const char *provider_id)
 	pid_path(provider_id, rel, sizeof(rel));
 	p = path_join(st->root, rel);
 	if (sb_read_file(&s, p, 4096) < 0) {
-		inbox_error_clear();
+		/* a store made before the index had two levels:
+		 * idx/pid/HH/SHA1 */
 		free(p);
-		sb_release(&s);
-		return NULL;
+		memmove(rel + 11, rel + 14, strlen(rel + 14) + 1);
+		p = path_join(st->root, rel);
+		inbox_error_clear();
+		sb_reset(&s);
+		if (sb_read_file(&s, p, 4096) < 0) {
+			inbox_error_clear();
+			free(p);
+			sb_release(&s);
+			return NULL;
+		}
 	}
 	free(p);
 	sb_rtrim(&s);

@@ -34,7 +34,8 @@ struct inbound_result {
 int inbound_file(struct store *st, struct event *ev, const char *uniq,
     struct inbound_result *res);
 
-/* The provider-id index path of id: "idx/pid/ab/<sha1>". */
+/* The provider-id index path of id: "idx/pid/ab/cd/<sha1>" (lookups
+ * also read the one-level "idx/pid/ab/<sha1>" of older stores). */
 void pid_path(const char *provider_id, char *buf, size_t n);
 /* Look up a provider id: the message id ("CONV/UNIQ") malloc'd, or NULL. */
 char *pid_lookup(struct store *st, const char *provider_id);

@@ -223,7 +223,7 @@ lose_last_commit() {
 	setup_msg
 	# the commit and everything after the delivery never happened
 	lose_last_commit
-	rm "$D/state" idx/pid/*/*
+	rm -r "$D/state" idx/pid/*
 	mkdir -p tmp/spool
 	twilio_sms SM1 +15125550100 "Leaking tap" >"tmp/spool/$UNIQ"
 	run inbox-fsck

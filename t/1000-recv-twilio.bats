@@ -81,9 +81,23 @@ msgfile() {
 	[ "$(git log -1 --format='%an <%ae>')" = "office <office@fieldco.example>" ]
 	all_committed
 	h=$(printf %s SM5f2a9c0e1b7d4386a0c2e9f1b3d5a7c9 | sha1sum | cut -c1-40)
-	[ "$(cat "idx/pid/${h:0:2}/$h")" = "$id" ]
+	[ "$(cat "idx/pid/${h:0:2}/${h:2:2}/$h")" = "$id" ]
 	# the raw payload spool is gone once filed
 	[ "$(ls tmp/spool)" = "" ]
+}
+
+@test "twilio: a MessageSid indexed the one-level way of older stores is known" {
+	id=$(inbox-recv <"$D/twilio-sms.form")
+	h=$(printf %s SM5f2a9c0e1b7d4386a0c2e9f1b3d5a7c9 | sha1sum | cut -c1-40)
+	mkdir -p "idx/pid/${h:0:2}"
+	mv "idx/pid/${h:0:2}/${h:2:2}/$h" "idx/pid/${h:0:2}/$h"
+	git_commit 'an older store'
+	head=$(git rev-parse HEAD)
+	run inbox-recv <"$D/twilio-sms.form"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$id" ]
+	[ "$(git rev-parse HEAD)" = "$head" ]
+	[ "$(find conv -type f -path '*/new/*' | wc -l)" -eq 1 ]
 }
 
 @test "twilio: a repeated MessageSid is filed once, same id, no commit" {

@@ -168,7 +168,7 @@ print(json.load(urllib.request.urlopen(req, timeout=10))["num_segments"])' \
 	    "$BASE/2010-04-01/Accounts/$SID/Messages/$sm.json" "$SID:$TOKEN")" = 1 ]
 	[ "$(hdr "$m" X-Inbox-Provider-Id)" = "$sm" ]
 	h=$(printf '%s' "$sm" | sha1sum | cut -c1-40)
-	[ "$(cat "idx/pid/${h:0:2}/$h")" = "$m" ]
+	[ "$(cat "idx/pid/${h:0:2}/${h:2:2}/$h")" = "$m" ]
 	[ "$(git log -1 --format=%B)" = "inbox-send: sent sms to $JEAN
 
 Message: $m

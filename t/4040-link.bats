@@ -260,7 +260,7 @@ setup() {
 	[ "$(system_lines $CB)" = "Moved here from $CA by office: same family" ]
 	# the provider id follows the message
 	h=$(printf %s SM1 | sha1sum | cut -c1-40)
-	[ "$(cat idx/pid/${h:0:2}/$h)" = "$CB/${A1#*/}" ]
+	[ "$(cat idx/pid/${h:0:2}/${h:2:2}/$h)" = "$CB/${A1#*/}" ]
 	all_committed
 }
 

@@ -196,7 +196,7 @@ input() {
 	[ "$status" -eq 0 ]
 	[ ! -e "$BATS_TEST_TMPDIR/x" ] && [ ! -e "$S/x" ] && [ ! -e /x ]
 	h=$(printf %s ../../../../x | sha1sum | cut -c1-40)
-	[ "$(cat "idx/pid/${h:0:2}/$h")" = "$output" ]
+	[ "$(cat "idx/pid/${h:0:2}/${h:2:2}/$h")" = "$output" ]
 	all_committed
 }
 

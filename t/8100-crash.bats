@@ -158,10 +158,10 @@ crash_retry() {
 	    'X-Inbox-Provider-Id: SMout1' 'Date: Sun, 22 Nov 2026 08:50:00 +0000' \
 	    'From: <+15550001111>' 'To: <+15125550100>' '' 'On our way' >"$out"
 	h=$(printf %s SMout1 | sha1sum | cut -c1-40)
-	mkdir -p "idx/pid/${h:0:2}"
-	echo "$conv/1795337000.M000000P1Q1R00000000.test" >"idx/pid/${h:0:2}/$h"
+	mkdir -p "idx/pid/${h:0:2}/${h:2:2}"
+	echo "$conv/1795337000.M000000P1Q1R00000000.test" >"idx/pid/${h:0:2}/${h:2:2}/$h"
 	git reset -q
-	git add "$out" "idx/pid/${h:0:2}/$h"
+	git add "$out" "idx/pid/${h:0:2}/${h:2:2}/$h"
 	git -c user.name=t -c user.email=t@t commit -q -m outbound
 	printf 'MessageSid=SMout1&MessageStatus=delivered' >"$BATS_TEST_TMPDIR/status"
 	run env INBOX_FAULT=mid-rewrite inbox-recv <"$BATS_TEST_TMPDIR/status"
