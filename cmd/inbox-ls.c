@@ -309,14 +309,15 @@ page_cb(const struct convsum *s, void *arg)
 	struct page *pg = arg;
 
 	if (!filter_match(&f, s) || !perm_sees(pg->st, s->members,
-	    s->assignee))
+	    s->assignee) || (f.search && !search_meta(s, f.search) &&
+	    !search_text(pg->st, s->id, f.search)))
 		return 0;
 	if (pg->skip > 0) {
 		pg->skip--;
 		return 0;
 	}
 	print_conv(s);
-	return ++pg->shown >= limit;
+	return ++pg->shown >= limit && limit;
 }
 
 static void
@@ -413,9 +414,16 @@ main(int argc, char **argv)
 		limit = 50;
 	if (perm_require(st, "messages.view") < 0)
 		die_lib();
-	if (!asof && !counts && !messages && !f.search && !f.msgfilters &&
-	    f.order == FO_RECENT && limit) {
-		/* a page of the most recent: read no more than that */
+	if (f.search && !asof) {
+		int r = words_query(st, f.search, &hits);
+
+		if (r < 0)
+			die_lib();
+		indexed = r == 0;
+	}
+	if (!asof && !counts && !messages && !f.msgfilters &&
+	    f.order == FO_RECENT) {
+		/* in the cache's order: read no more than the page */
 		struct page pg = { st, (page - 1) * limit, 0 };
 		int r = summary_recent(st, page_cb, &pg);
 
@@ -434,13 +442,6 @@ main(int argc, char **argv)
 			die_lib();
 	} else if (summary_all(st, &v, &n) < 0)
 		die_lib();
-	if (f.search && !asof) {
-		int r = words_query(st, f.search, &hits);
-
-		if (r < 0)
-			die_lib();
-		indexed = r == 0;
-	}
 	if (counts) {
 		print_counts(st, v, n);
 		goto done;
