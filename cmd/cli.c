@@ -29,12 +29,24 @@ cli_init(const char *name)
 	inbox_set_oom_handler(oom);
 }
 
+/*
+ * One line on stderr.  Control characters are shown as '?': a message may
+ * quote an id, a number or a header a sender chose, and escape sequences
+ * or line breaks from it must not reach the terminal or split the line.
+ */
 static void
 vwarn(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char buf[1024];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n < 0)
+		n = 0;
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	fprintf(stderr, "%s: %s%s\n", prog, buf,
+	    (size_t)n >= sizeof(buf) ? "..." : "");
 }
 
 void

@@ -273,14 +273,15 @@ rewrite(struct msg *m, struct store *st, const struct sb *data)
 		inbox_error(INBOX_ETEMP, "create %s:", tmp.buf);
 		goto out;
 	}
+	/* a short write, a failed fsync or close (NFS reports there) */
 	if (write(fd, data->buf, data->len) != (ssize_t)data->len ||
-	    fsync(fd) < 0) {
+	    fsync(fd) < 0 || close(fd) < 0) {
 		inbox_error(INBOX_ETEMP, "write %s:", tmp.buf);
-		close(fd);
+		if (fcntl(fd, F_GETFD) != -1)
+			close(fd);
 		unlink(tmp.buf);
 		goto out;
 	}
-	close(fd);
 	FAULT("mid-rewrite");
 	if (rename(tmp.buf, abs) < 0) {
 		inbox_error(INBOX_ETEMP, "rename %s:", tmp.buf);

@@ -210,6 +210,15 @@ input() {
 	    inbox-show conv/bf/../../..
 }
 
+@test "bad: control characters in what a message quotes reach no terminal" {
+	: >"$IN"
+	refused 1 "inbox-show: no conversation ab?[2Jcd" inbox-show $'ab\e[2Jcd'
+	refused 1 "inbox-show: no conversation one two" inbox-show $'one\ntwo'
+	refused 64 "inbox-ls: no view '@x y' in inbox.yaml" inbox-ls $'@x\ry'
+	refused 64 "inbox-assign: 'x?y' is not a staff login" \
+	    inbox-assign bfda3c3376e9 $'x\ay'
+}
+
 @test "bad: ../ in a view name" {
 	: >"$IN"
 	refused 64 "inbox-ls: no view '@../../etc/passwd' in inbox.yaml" \
