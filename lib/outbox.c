@@ -1277,6 +1277,7 @@ pre_send(struct store *st, const char *id, char *why, size_t n)
 {
 	struct msg m;
 	struct hook_env e = { 0 };
+	struct conv cv = { 0 };
 	struct sb out = SB_INIT, env[5];
 	const char *extra[6] = { NULL };
 	static const char *keys[][2] = { { "INBOX_CHANNEL", "X-Inbox-Channel" },
@@ -1303,11 +1304,16 @@ pre_send(struct store *st, const char *id, char *why, size_t n)
 	    "manual") && strcmp(type, "reply"));
 	extra[4] = env[4].buf;
 	snprintf(conv, sizeof(conv), "%s", m.conv);
+	/* the customer, as every other hook is told */
+	if (conv_load(st, conv, &cv) < 0)
+		inbox_error_clear();
 	e.event = "pre-send";
 	e.conv = conv;
+	e.customer = kv_get(&cv.st, "contact");
 	e.message = id;
 	e.extra = extra;
 	r = hook_run(st, "pre-send", &e, &status, &out);
+	conv_free(&cv);
 	sb_rtrim(&out);
 	if (!out.len)
 		sb_adds(&out, "no reason given");

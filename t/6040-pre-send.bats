@@ -111,7 +111,7 @@ Reason: refused by the pre-send hook: account on hold: unpaid invoice 1042" ]
 }
 
 @test "the hook's environment, working directory and event JSON" {
-	pre_send "env | grep -E '^INBOX_(DIR|USER|EVENT|CONV|MESSAGE|CHANNEL|TO|TYPE|JOB|AUTOMATIC)=' | LC_ALL=C sort >\"$T/env\"
+	pre_send "env | grep -E '^INBOX_(DIR|USER|EVENT|CONV|CUSTOMER|MESSAGE|CHANNEL|TO|TYPE|JOB|AUTOMATIC)=' | LC_ALL=C sort >\"$T/env\"
 cat >\"$T/stdin\"; pwd >\"$T/pwd\""
 	tick
 	run --separate-stderr inbox-send jane-doe "Hello"
@@ -120,6 +120,7 @@ cat >\"$T/stdin\"; pwd >\"$T/pwd\""
 	[ "$(cat "$T/env")" = "INBOX_AUTOMATIC=0
 INBOX_CHANNEL=sms
 INBOX_CONV=$CJ
+INBOX_CUSTOMER=jane-doe
 INBOX_DIR=$(cd "$S" && pwd -P)
 INBOX_EVENT=pre-send
 INBOX_JOB=
@@ -127,7 +128,7 @@ INBOX_MESSAGE=$id
 INBOX_TO=$JANE
 INBOX_TYPE=manual
 INBOX_USER=office" ]
-	[ "$(cat "$T/stdin")" = "{\"event\":\"pre-send\",\"conversation\":\"$CJ\",\"message\":\"$id\"}" ]
+	[ "$(cat "$T/stdin")" = "{\"event\":\"pre-send\",\"conversation\":\"$CJ\",\"customer\":\"jane-doe\",\"message\":\"$id\"}" ]
 	[ "$(cat "$T/pwd")" = "$(cd "$S" && pwd -P)" ]
 	[ "$(sent | cut -f3)" = Hello ]
 }
