@@ -514,6 +514,25 @@ table_put(struct table *t, struct convsum *s)
 	*slot = (int)t->n++;
 }
 
+/* Hand the table's summaries to the caller, without the removed ones. */
+static void
+table_give(struct table *t, struct convsum **v, size_t *n)
+{
+	size_t j = 0;
+
+	free(t->slot);
+	t->slot = NULL;
+	for (size_t i = 0; i < t->n; i++) {
+		if (!t->v[i].kind || !*t->v[i].kind) {
+			summary_free(&t->v[i]);
+			continue;
+		}
+		t->v[j++] = t->v[i];
+	}
+	*v = t->v;
+	*n = j;
+}
+
 static char *
 cache_path(struct store *st)
 {
@@ -729,14 +748,7 @@ cache_tail(int fd)
 static size_t
 tail_max(void)
 {
-	const char *e = getenv("INBOX_SUMMARY_TAIL");
-	char *end;
-	unsigned long long v;
-
-	if (!e || !*e)
-		return TAIL_MAX;
-	v = strtoull(e, &end, 10);
-	return *end ? TAIL_MAX : (size_t)v;
+	return env_size("INBOX_SUMMARY_TAIL", TAIL_MAX);
 }
 
 /* 1 when the tail with `more` bytes would be too long, or there is no
@@ -861,22 +873,7 @@ summary_all(struct store *st, struct convsum **v, size_t *n)
 	for (size_t i = 0; i < c.n; i++)
 		free(c.ids[i]);
 	free(c.ids);
-	free(t.slot);
-	/* drop removed ones */
-	{
-		size_t j = 0;
-
-		for (size_t i = 0; i < t.n; i++) {
-			if (!t.v[i].kind || !*t.v[i].kind) {
-				summary_free(&t.v[i]);
-				continue;
-			}
-			t.v[j++] = t.v[i];
-		}
-		t.n = j;
-	}
-	*v = t.v;
-	*n = t.n;
+	table_give(&t, v, n);
 	return 0;
 }
 
@@ -1142,20 +1139,6 @@ out:
 	for (size_t i = 0; i < c.n; i++)
 		free(c.ids[i]);
 	free(c.ids);
-	free(t.slot);
-	{
-		size_t j = 0;
-
-		for (size_t i = 0; i < t.n; i++) {
-			if (!t.v[i].kind || !*t.v[i].kind) {
-				summary_free(&t.v[i]);
-				continue;
-			}
-			t.v[j++] = t.v[i];
-		}
-		t.n = j;
-	}
-	*v = t.v;
-	*n = t.n;
+	table_give(&t, v, n);
 	return r;
 }

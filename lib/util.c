@@ -870,3 +870,16 @@ unique_name(char *buf, size_t n)
 	snprintf(buf, n, "%lld.M%06ldP%ldQ%uR%s.%s", (long long)tv.tv_sec,
 	    (long)tv.tv_usec, (long)getpid(), ++q, rhex, clean);
 }
+
+size_t
+env_size(const char *name, size_t def)
+{
+	const char *e = getenv(name);
+	char *end;
+	unsigned long long v;
+
+	if (!e || !*e)
+		return def;
+	v = strtoull(e, &end, 10);
+	return *end ? def : (size_t)v;
+}

@@ -131,6 +131,10 @@ int fsync_dir(const char *dir);
 int mkdir_p(const char *path);
 /* 1 if the path exists. */
 int path_exists(const char *path);
+
+/* A byte count from environment variable `name`, else def (unset, empty
+ * or not a number): the tuning knobs of the caches. */
+size_t env_size(const char *name, size_t def);
 /* Join into a malloc'd string: path_join("a", "b") -> "a/b". */
 char *path_join(const char *a, const char *b);
 

@@ -439,6 +439,44 @@ add_line(struct wset *s, const char *line, int conv)
 	}
 }
 
+/* cb with each conversation number in the postings of the word whose
+ * line in the vocabulary has its tab at `tab`, but those the log names. */
+static void
+postings(const struct index *ix, const char *tab,
+    void (*cb)(size_t k, void *arg), void *arg)
+{
+	const char *q = ix->post + strtoull(tab + 1, NULL, 10);
+
+	while (q < ix->map + ix->size && *q != '\n') {
+		char *end;
+		unsigned long k = strtoul(q, &end, 10);
+
+		if (end == q)
+			break;
+		if (k < ix->nconv && !ix->logged[k])
+			cb(k, arg);
+		q = end;
+	}
+}
+
+/* Folding: a word of the old index kept with its conversations. */
+struct keep {
+	struct wset *s;
+	const char *w;
+	size_t len;
+	struct word *e;
+};
+
+static void
+keep_cb(size_t k, void *arg)
+{
+	struct keep *kp = arg;
+
+	if (!kp->e)
+		kp->e = wset_get(kp->s, kp->w, kp->len);
+	post_add(kp->e, (int)k);
+}
+
 /*
  * Fold the log into words without reading a message: the words of the
  * conversations the log does not name, then the log's.  With `fresh`,
@@ -478,27 +516,12 @@ index_fold(struct store *st, struct index *ix, const char *head, int fresh)
 		for (const char *l = ix->vocab; l < ix->convs;) {
 			const char *tab = memchr(l, '\t', (size_t)(ix->convs - l));
 			const char *nl2 = memchr(l, '\n', (size_t)(ix->convs - l));
-			const char *q;
-			struct word *e;
+			struct keep k = { &s, l, 0, NULL };
 
 			if (!tab || !nl2 || tab > nl2)
 				break;
-			q = ix->post + strtoull(tab + 1, NULL, 10);
-			e = NULL;
-			while (q < ix->map + ix->size && *q != '\n') {
-				char *end;
-				unsigned long k = strtoul(q, &end, 10);
-
-				if (end == q)
-					break;
-				if (k < ix->nconv && !ix->logged[k]) {
-					if (!e)
-						e = wset_get(&s, l,
-						    (size_t)(tab - l));
-					post_add(e, (int)k);
-				}
-				q = end;
-			}
+			k.len = (size_t)(tab - l);
+			postings(ix, tab, keep_cb, &k);
 			l = nl2 + 1;
 		}
 		for (size_t i = 0; i < nl; i++) {
@@ -523,14 +546,7 @@ index_fold(struct store *st, struct index *ix, const char *head, int fresh)
 static size_t
 fold_at(void)
 {
-	const char *e = getenv("INBOX_WORDS_FOLD");
-	char *end;
-	unsigned long long v;
-
-	if (!e || !*e)
-		return LOG_MIN;
-	v = strtoull(e, &end, 10);
-	return *end ? LOG_MIN : (size_t)v;
+	return env_size("INBOX_WORDS_FOLD", LOG_MIN);
 }
 
 /* Open, lock, and bring the index up to HEAD. */
@@ -626,6 +642,25 @@ hits_sort(struct words_hits *h)
 	h->n = j;
 }
 
+/* Searching: the conversations of a word that matched. */
+struct hit {
+	const struct index *ix;
+	struct words_hits *h;
+	size_t *cap;
+	int lng;
+};
+
+static void hits_add(struct words_hits *h, size_t *cap, const char *id);
+
+static void
+hit_cb(size_t k, void *arg)
+{
+	struct hit *t = arg;
+
+	hits_add(t->h, t->cap, t->ix->convs + k * IDW);
+	t->h->verify |= t->lng;
+}
+
 /* The conversations with a word that has `part` in it. */
 static void
 lookup(const struct index *ix, const char *part, struct words_hits *h)
@@ -643,20 +678,9 @@ lookup(const struct index *ix, const char *part, struct words_hits *h)
 		int lng = tab - l == 1 && *l == *LONG;
 
 		if (lng || memmem(l, (size_t)(tab - l), part, len)) {
-			const char *q = ix->post + strtoull(tab + 1, NULL, 10);
+			struct hit k = { ix, h, &cap, lng };
 
-			while (q < ix->map + ix->size && *q != '\n') {
-				char *end;
-				unsigned long k = strtoul(q, &end, 10);
-
-				if (end == q)
-					break;
-				if (k < ix->nconv && !ix->logged[k]) {
-					hits_add(h, &cap, ix->convs + k * IDW);
-					h->verify |= lng;
-				}
-				q = end;
-			}
+			postings(ix, tab, hit_cb, &k);
 		}
 		l = nl + 1;
 	}

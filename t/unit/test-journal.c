@@ -21,22 +21,13 @@
 static char root[] = "/tmp/inbox-unit-journal-XXXXXX";
 static struct sb got;
 
+/* Note the path; stop the walk when *arg says so. */
 static int
 collect(const char *path, int deleted, void *arg)
 {
 	(void)deleted;
-	(void)arg;
 	sb_addf(&got, "%s;", path);
-	return 0;
-}
-
-static int
-stop_first(const char *path, int deleted, void *arg)
-{
-	(void)deleted;
-	(void)arg;
-	sb_addf(&got, "%s;", path);
-	return 1;
+	return arg ? *(int *)arg : 0;
 }
 
 static void
@@ -70,6 +61,7 @@ main(void)
 {
 	struct repo *r;
 	char *dir;
+	int stop = 1;
 
 	if (!mkdtemp(root))
 		return 1;
@@ -109,7 +101,7 @@ main(void)
 
 	journal(A " " B "\tone\ttwo\tthree\n");
 	sb_reset(&got);
-	CHECK_INT(repo_journal_paths(r, A, B, stop_first, NULL), 0,
+	CHECK_INT(repo_journal_paths(r, A, B, collect, &stop), 0,
 	    "a callback that stops");
 	CHECK_STR(got.buf, "one;", "stops after the first path");
 
