@@ -369,6 +369,22 @@ main(int argc, char **argv)
 	first = cli_prescan(&c, argc, argv, "0hmn:qs:C:u:", longopts, usage);
 	if (store_open(&st, c.dir, "inbox-ls", c.user) < 0)
 		die_lib();
+	/* --as-of before the rest: "today", "this week" and the default 30
+	 * days are then those of that time, as the office saw them */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "0hmn:qs:C:u:", longopts,
+	    NULL)) != -1)
+		if (opt == OPT_ASOF && time_parse(optarg, config_str(st->cfg,
+		    "business.timezone", "UTC"), &asof) < 0)
+			die_lib();
+	opterr = 1;
+	optind = 0;
+	if (asof) {
+		char now[32];
+
+		snprintf(now, sizeof(now), "%lld", (long long)asof);
+		setenv("INBOX_NOW", now, 1);
+	}
 	filter_init(&f, st->user, config_str(st->cfg, "business.timezone",
 	    "UTC"));
 	/* views first: options given with a view refine it */
@@ -384,9 +400,7 @@ main(int argc, char **argv)
 		case 'm': messages = 1; continue;
 		case OPT_COUNTS: counts = 1; continue;
 		case OPT_ASOF:
-			if (time_parse(optarg, f.tz, &asof) < 0)
-				die_lib();
-			continue;
+			continue;	/* read above */
 		case 'n':
 		case OPT_PAGE:
 			num = strtol(optarg, &end, 10);

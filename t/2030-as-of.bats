@@ -61,6 +61,20 @@ ls_at() {
 	[ "$(cut -f1 <<<"$output")" = "$A" ]
 }
 
+@test "as-of: today and the last 30 days are counted from then" {
+	INBOX_NOW=2026-10-15T12:00:00Z recv_sms SMo1 +15557650007 \
+	    'October: furnace noise' >/dev/null
+	# 38 days before now: outside the default 30 days of now...
+	[ "$(inbox-ls | grep -c furnace)" -eq 0 ]
+	# ...inside those of 2026-10-20, and that day's "this week"
+	run ls_at 2026-10-20T12:00:00Z
+	[ "$(cut -f6 <<<"$output")" = "October: furnace noise" ]
+	run ls_at 2026-10-20T12:00:00Z --week
+	[ "$(cut -f6 <<<"$output")" = "October: furnace noise" ]
+	run ls_at 2026-10-20T12:00:00Z --today
+	[ "$status" -eq 1 ]
+}
+
 @test "as-of: now is what inbox-ls shows" {
 	[ "$(ls_at 2026-11-22T08:00:00Z --all --all-time --json)" = \
 	    "$(inbox-ls --all --all-time --json)" ]
