@@ -71,10 +71,10 @@ ls_at() {
 	# 38 days before now: outside the default 30 days of now...
 	run inbox-ls
 	[ "$status" -eq 1 ]
-	# ...inside those of 2026-10-20, and that day's "this week"
+	# ...inside those of 2026-10-20, and the week of 2026-10-16
 	run ls_at 2026-10-20T12:00:00Z
 	[ "$(cut -f6 <<<"$output")" = "October: furnace noise" ]
-	run ls_at 2026-10-20T12:00:00Z --week
+	run ls_at 2026-10-16T12:00:00Z --week
 	[ "$(cut -f6 <<<"$output")" = "October: furnace noise" ]
 	run ls_at 2026-10-20T12:00:00Z --today
 	[ "$status" -eq 1 ]
