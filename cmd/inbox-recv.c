@@ -343,9 +343,12 @@ static int
 file_batch(struct store *st, struct sb *in)
 {
 	char *p = in->buf, *end = in->buf + in->len;
-	int ret = 0, n = 0, bad = 0;
+	int ret = 0, n = 0, bad = 0, r;
 	int mbox = format && !strcmp(format, "email");
 
+	/* durable all at once, by the commit: nothing is acknowledged
+	 * before it, and a batch cut short is filed again whole */
+	fsync_defer(1);
 	while (p < end) {
 		char *next, uniq[256];
 		size_t len;
@@ -370,13 +373,13 @@ file_batch(struct store *st, struct sb *in)
 			    p[len - 1] == '\r'))
 				len--;
 		if (len) {
-			int r;
-
 			unique_name(uniq, sizeof(uniq));
 			r = file_one(st, p, len, uniq, 0);
 			if (r < 0) {
-				if (inbox_errcode() == INBOX_ETEMP)
+				if (inbox_errcode() == INBOX_ETEMP) {
+					fsync_defer(0);
 					return -1;
+				}
 				warnx("record %d: %s", n + 1, inbox_errmsg());
 				inbox_error_clear();
 				bad++;
@@ -386,7 +389,9 @@ file_batch(struct store *st, struct sb *in)
 		}
 		p = next;
 	}
-	if (store_commit(st, "batch of %d events", n - bad) < 0)
+	r = store_commit(st, "batch of %d events", n - bad);
+	fsync_defer(0);
+	if (r < 0)
 		return -1;
 	/* some records failed: 1, as everywhere; all of them: malformed */
 	return bad && bad == n ? INBOX_EDATA : bad ? INBOX_ENOMATCH : ret;
@@ -468,9 +473,11 @@ main(int argc, char **argv)
 		return fail(INBOX_EDATA);
 	}
 	unique_name(uniq, sizeof(uniq));
+	/* a batch is not spooled: its importer runs it again until it
+	 * says 0, and inbox-fsck could not file it as one event */
 	if (sign_webhook(st, format, in.buf, in.len, url, signature, cgi) < 0 ||
-	    spool(st, uniq, &in,
-	    &spooled) < 0 || (batch && store_lock(st) < 0)) {
+	    (!batch && spool(st, uniq, &in, &spooled) < 0) ||
+	    (batch && store_lock(st) < 0)) {
 		r = inbox_errcode();
 		if (spooled && r != INBOX_ETEMP)
 			unlink(spooled);
@@ -481,7 +488,7 @@ main(int argc, char **argv)
 	if (r < 0)
 		r = inbox_errcode();
 	/* the raw payload stays only when it may be replayed */
-	if (r != INBOX_ETEMP)
+	if (spooled && r != INBOX_ETEMP)
 		unlink(spooled);
 out:
 	store_close(st);

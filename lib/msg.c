@@ -275,7 +275,7 @@ rewrite(struct msg *m, struct store *st, const struct sb *data)
 	}
 	/* a short write, a failed fsync or close (NFS reports there) */
 	if (write(fd, data->buf, data->len) != (ssize_t)data->len ||
-	    fsync(fd) < 0 || close(fd) < 0) {
+	    fsync_fd(fd) < 0 || close(fd) < 0) {
 		inbox_error(INBOX_ETEMP, "write %s:", tmp.buf);
 		if (fcntl(fd, F_GETFD) != -1)
 			close(fd);

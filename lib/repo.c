@@ -43,6 +43,8 @@ lib_init(void)
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	/* the trees and commits made here name objects just written */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
 	inited = 1;
 }
 
@@ -366,6 +368,38 @@ out:
 	return ret;
 }
 
+/*
+ * The commit of a batch: the commit object, then syncfs for everything
+ * written unsynced (the work tree's files and the objects), then the
+ * branch moved from the parent (compare and swap) with fsync.  GIT_EUSER
+ * when syncfs failed.
+ */
+static int
+commit_synced(struct repo *r, git_oid *id, const git_signature *sig,
+    const char *msg, const git_tree *tree, const git_commit *parent)
+{
+	git_reference *ref = NULL;
+	struct sb log = SB_INIT;
+	int e;
+
+	e = git_commit_create(id, r->g, NULL, sig, sig, NULL, msg, tree,
+	    parent ? 1 : 0, &parent);
+	if (e < 0)
+		return e;
+	if (sync_all(r->root) < 0)
+		return GIT_EUSER;
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	sb_addf(&log, "commit: %.*s", (int)strcspn(msg, "\n"), msg);
+	e = parent ? git_reference_create_matching(&ref, r->g,
+	    "refs/heads/main", id, 1, git_commit_id(parent), log.buf) :
+	    git_reference_create(&ref, r->g, "refs/heads/main", id, 0,
+	    log.buf);
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+	git_reference_free(ref);
+	sb_release(&log);
+	return e;
+}
+
 int
 repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
     const char *name, const char *email, time_t when, const char *msg,
@@ -375,8 +409,11 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
 		return -1;
 	git_tree_update *up = xcalloc(n ? n : 1, sizeof(*up));
 	git_signature *sig = NULL;
-	int ret = -1, locked = 0;
+	int ret = -1, locked = 0, defer = fsync_deferred();
 
+	/* a batch: objects unsynced, one syncfs before the branch moves */
+	if (defer)
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
 	if (write_blobs(r, ch, n, up) < 0)
 		goto out;
 	if (git_signature_new(&sig, name, email, (git_time_t)when, 0) < 0) {
@@ -419,11 +456,16 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
 		}
 		FAULT("after-tree");
 		FAULT("before-ref-update");
-		e = git_commit_create(&commit_id, r->g, "refs/heads/main",
-		    sig, sig, NULL, msg, tree, parent ? 1 : 0,
-		    (const git_commit **)&parent);
+		if (defer)
+			e = commit_synced(r, &commit_id, sig, msg, tree, parent);
+		else
+			e = git_commit_create(&commit_id, r->g,
+			    "refs/heads/main", sig, sig, NULL, msg, tree,
+			    parent ? 1 : 0, (const git_commit **)&parent);
 		git_tree_free(tree);
 		git_commit_free(parent);
+		if (e == GIT_EUSER)
+			goto out;	/* syncfs failed: said why */
 		if (e == 0) {
 			git_oid_tostr(oid, OID_HEX, &commit_id);
 			journal_append(r, has == 0 ? &parent_id : NULL, oid,
@@ -447,6 +489,8 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
 		inbox_error(INBOX_ETEMP, "git: refs/heads/main kept moving; "
 		    "try again");
 out:
+	if (defer)
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	git_signature_free(sig);
 	free(up);
 	return ret;

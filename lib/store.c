@@ -432,7 +432,7 @@ store_deliver(struct store *st, const char *mdir, const char *sub,
 		goto fail;
 	}
 	FAULT("after-tmp-write");
-	if (fsync(fd) < 0) {
+	if (fsync_fd(fd) < 0) {
 		inbox_error(io_class(), "fsync %s:", tmp.buf);
 		goto fail;
 	}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -686,12 +687,47 @@ time_fmt_tz(time_t t, const char *tz, const char *fmt, char *buf, size_t n)
 
 /* --- files --------------------------------------------------------- */
 
+static int deferred;
+
+void
+fsync_defer(int on)
+{
+	deferred = on;
+}
+
+int
+fsync_deferred(void)
+{
+	return deferred;
+}
+
+int
+fsync_fd(int fd)
+{
+	return deferred ? 0 : fsync(fd);
+}
+
+int
+sync_all(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return inbox_error(INBOX_EFAIL, "open %s:", path);
+	r = syncfs(fd);
+	close(fd);
+	return r < 0 ? inbox_error(INBOX_ETEMP, "syncfs %s:", path) : 0;
+}
+
 int
 fsync_dir(const char *path)
 {
 	struct stat st;
 	char *dir = NULL;
 	int fd, r;
+
+	if (deferred)
+		return 0;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -753,7 +789,7 @@ write_atomic(const char *path, const void *buf, size_t len, int mode)
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fsync(fd) < 0)
+	if (fsync_fd(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -777,8 +813,13 @@ fail:
 int
 mkdir_p(const char *path)
 {
-	char *p = xstrdup(path);
+	char *p;
 
+	/* most often only the last one is missing: one call, not one a
+	 * component */
+	if (mkdir(path, 0777) == 0 || errno == EEXIST)
+		return 0;
+	p = xstrdup(path);
 	for (char *s = p + 1; *s; s++) {
 		if (*s != '/')
 			continue;
@@ -849,8 +890,8 @@ unique_name(char *buf, size_t n)
 		tv.tv_sec = pinned;
 		tv.tv_usec = 0;
 	}
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd) &&
+	    (fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) >= 0) {
 		if (read(fd, rnd, sizeof(rnd)) != sizeof(rnd))
 			memset(rnd, 0, sizeof(rnd));
 		close(fd);

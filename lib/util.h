@@ -127,6 +127,16 @@ time_t time_from_local(struct tm *tm, const char *tz);
 int write_atomic(const char *path, const void *buf, size_t len, int mode);
 /* fsync the directory that holds path (or the directory itself). */
 int fsync_dir(const char *dir);
+/*
+ * A batch makes its files durable all at once: with fsync_defer(1),
+ * fsync_fd() and fsync_dir() do nothing, and the commit calls sync_all()
+ * (syncfs) once before it moves the branch.  Nothing is acknowledged
+ * before that; a batch cut short is filed again from the start.
+ */
+void fsync_defer(int on);
+int fsync_deferred(void);
+int fsync_fd(int fd);
+int sync_all(const char *path);
 /* mkdir -p, mode 0777 & ~umask. */
 int mkdir_p(const char *path);
 /* 1 if the path exists. */

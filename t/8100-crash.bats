@@ -447,3 +447,40 @@ state_crash() {
 @test "crash archive: before-ref-update" {
 	state_crash 'archived: ' before-ref-update inbox-archive -q $C
 }
+
+# A batch is made durable at its commit (one syncfs, not an fsync a
+# file): killed anywhere before, nothing of it is acknowledged, and the
+# importer's run again files every message once.
+batch_crash() {
+	local i
+	for i in $(seq 1 40); do
+		printf '{"type":"message","id":"bat-%d","time":"2026-11-22T08:%02d:00Z","from":"+1512555%04d","body":"Batch %d"}\n' \
+		    "$i" "$i" "$((i % 7))" "$i"
+	done >"$BATS_TEST_TMPDIR/batch"
+	head=$(git rev-parse HEAD)
+	run env INBOX_FAULT="$1" inbox-recv --batch <"$BATS_TEST_TMPDIR/batch"
+	[ "$status" -eq 137 ]
+	[ "$(git rev-parse HEAD)" = "$head" ]
+	[ -z "${2:-}" ] || inbox-fsck -q --repair || true
+	run inbox-recv --batch <"$BATS_TEST_TMPDIR/batch"
+	[ "$status" -eq 0 ]
+	[ "$(git log -1 --format=%s)" = "inbox-recv: batch of 40 events" ] ||
+	    [ -n "${2:-}" ]
+	for i in $(seq 1 40); do
+		[ "$(git grep -l "^Batch $i\$" HEAD -- conv | wc -l)" -eq 1 ]
+		[ "$(grep -rlx "Batch $i" conv | wc -l)" -eq 1 ]
+	done
+	clean
+}
+
+@test "crash batch: in the middle of it, run again" {
+	batch_crash after-rename:25
+}
+
+@test "crash batch: before the branch moves, run again" {
+	batch_crash before-ref-update
+}
+
+@test "crash batch: in the middle of it, repaired, run again" {
+	batch_crash after-tmp-write:30 repair
+}
