@@ -45,6 +45,11 @@ lib_init(void)
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	/* the trees and commits made here name objects just written */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
+	/* keep trees of any size once read: by default a tree over 4 KB
+	 * (conv/ has 256 names, a big conversation's cur/ hundreds) is
+	 * inflated out of its pack, delta chain and all, at every lookup */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+	    (size_t)1 << 20);
 	inited = 1;
 }
 

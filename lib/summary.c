@@ -469,7 +469,7 @@ rehash(struct table *t)
 {
 	free(t->slot);
 	t->nslot = t->nslot ? t->nslot * 2 : 1024;
-	while (t->nslot < 2 * t->want)
+	while (t->nslot < 2 * t->want || t->nslot < 2 * t->n)
 		t->nslot *= 2;
 	t->slot = xmalloc(t->nslot * sizeof(int));
 	memset(t->slot, 0xff, t->nslot * sizeof(int));
@@ -1094,8 +1094,8 @@ summary_asof(struct store *st, struct convsum **v, size_t *n)
 	if (r < 0)
 		return -1;
 	t.cap = t.n;
-	for (size_t i = 0; i < t.n; i++)
-		*lookup(&t, t.v[i].id) = (int)i;
+	t.want = t.n;
+	rehash(&t);
 	/* what differs between then and now is read as it was then */
 	if (repo_head(st->repo, head) != 0 || repo_diff_paths(st->repo, at,
 	    head, NULL, on_path, &c) < 0) {

@@ -80,6 +80,18 @@ ls_at() {
 	[ "$status" -eq 1 ]
 }
 
+@test "as-of: a store of more conversations than a first table holds" {
+	for i in $(seq 1 1500); do
+		printf '{"type":"message","id":"many-%d","time":"2026-11-18T10:00:00Z","from":"+1512666%04d","body":"Hello %d"}\n' \
+		    "$i" "$i" "$i"
+	done | INBOX_NOW=2026-11-18T10:00:00Z inbox-recv -q --batch
+	INBOX_NOW=2026-11-19T10:00:00Z recv_sms SMz1 +15557650009 'later' \
+	    >/dev/null
+	run ls_at 2026-11-18T12:00:00Z --counts
+	[ "$output" = "$(printf 'all\t1501\nunread\t1501\nunassigned\t1501\nmine\t0')" ]
+	[ "$(ls_at 2026-11-18T12:00:00Z --all --all-time | wc -l)" -eq 1502 ]
+}
+
 @test "as-of: now is what inbox-ls shows" {
 	[ "$(ls_at 2026-11-22T08:00:00Z --all --all-time --json)" = \
 	    "$(inbox-ls --all --all-time --json)" ]
