@@ -9,6 +9,7 @@
 
 load helper
 load data/outbound
+load data/servers
 bats_require_minimum_version 1.5.0
 
 JEAN=+15557654321
@@ -28,32 +29,6 @@ setup() {
 	start_standin
 	config
 	export INBOX_SECRET_TWILIO_TOKEN=$TOKEN
-}
-
-teardown() {
-	local pid
-	while read -r pid; do
-		kill "$pid" 2>/dev/null || true
-	done <"$T/pids"
-	while read -r pid; do
-		poll gone "$pid" || kill -9 "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done <"$T/pids"
-}
-
-# poll CMD...: true as soon as CMD succeeds; tried 200 times, 50 ms apart.
-poll() {
-	local i=0
-	until "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 200 ] || return 1
-		sleep 0.05
-	done
-}
-
-gone() {
-	! kill -0 "$1" 2>/dev/null ||
-	    [ "$(ps -o stat= -p "$1" | cut -c1)" = Z ]
 }
 
 start_standin() {

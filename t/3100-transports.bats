@@ -10,6 +10,7 @@
 # shellcheck disable=SC2030,SC2031
 
 load helper
+load data/servers
 
 SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 TOKEN=twilio-test-token
@@ -41,34 +42,8 @@ setup() {
 	export INBOX_SECRET_WHATSAPP_TOKEN=$WA_TOKEN
 }
 
-teardown() {
-	local pid
-	while read -r pid; do
-		kill "$pid" 2>/dev/null || true
-	done <"$T/pids"
-	while read -r pid; do
-		poll gone "$pid" || kill -9 "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done <"$T/pids"
-}
-
 tdrive() {
 	"$BATS_FILE_TMPDIR/tdrive" "$@"
-}
-
-# poll CMD...: true as soon as CMD succeeds; tried 200 times, 50 ms apart.
-poll() {
-	local i=0
-	until "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 200 ] || return 1
-		sleep 0.05
-	done
-}
-
-gone() {
-	! kill -0 "$1" 2>/dev/null ||
-	    [ "$(ps -o stat= -p "$1" | cut -c1)" = Z ]
 }
 
 listening() {
