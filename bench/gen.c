@@ -27,6 +27,14 @@
 #include "crypto.h"
 #include "util.h"
 
+/* Out of memory (lib/util.h): the generator cannot go on. */
+void
+inbox_oom(void)
+{
+	fputs("gen: out of memory\n", stderr);
+	exit(1);
+}
+
 #define DAY 86400
 #define SPAN (120 * DAY)
 #define BUSINESS_PHONE "+15550001111"

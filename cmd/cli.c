@@ -15,8 +15,9 @@
 
 const char *prog = "inbox";
 
-static void
-oom(void)
+/* Out of memory (lib/util.h): say so and exit 75, try again later. */
+void
+inbox_oom(void)
 {
 	fprintf(stderr, "%s: out of memory\n", prog);
 	_exit(INBOX_ETEMP);
@@ -26,7 +27,6 @@ void
 cli_init(const char *name)
 {
 	prog = name;
-	inbox_set_oom_handler(oom);
 }
 
 /*

@@ -20,7 +20,6 @@
 
 static char errbuf[1024];
 static int errcode;
-static void (*oom_handler)(void);
 
 int
 inbox_error(int code, const char *fmt, ...)
@@ -67,22 +66,11 @@ inbox_error_clear(void)
 	errcode = 0;
 }
 
-void
-inbox_set_oom_handler(void (*fn)(void))
-{
-	oom_handler = fn;
-}
-
-/*
- * Out of memory: the handler the command installed (print, exit 75).
- * Without one there is no way to go on and none to report: stop.
- */
+/* Out of memory: what the program says to do (inbox_oom()). */
 static void *
 oom(void)
 {
-	if (oom_handler)
-		oom_handler();
-	abort();
+	inbox_oom();
 }
 
 void *
@@ -452,7 +440,12 @@ parse_iso(const char *s, const char *tz, time_t *out)
 int
 time_parse(const char *s, const char *tz, time_t *out)
 {
-	time_t now = inbox_now();
+	return time_parse_at(s, tz, inbox_now(), out);
+}
+
+int
+time_parse_at(const char *s, const char *tz, time_t now, time_t *out)
+{
 	char *end;
 	long long v;
 

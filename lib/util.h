@@ -38,16 +38,17 @@ int inbox_errcode(void);
 void inbox_error_clear(void);
 
 /*
- * Allocation.  These never return NULL: on exhaustion they call the handler
- * installed with inbox_set_oom_handler() (commands install one that prints
- * and exits 75), and abort the process only if there is none.
+ * Allocation.  These never return NULL: on exhaustion they call
+ * inbox_oom(), which every program linking the library defines (the
+ * commands' prints and exits 75, in cmd/cli.c): the library neither
+ * prints nor exits.
  */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
-void inbox_set_oom_handler(void (*fn)(void));
+void inbox_oom(void) __attribute__((noreturn));
 
 /*
  * struct sb - a growable byte buffer, always NUL-terminated, `buf` never
@@ -106,6 +107,8 @@ time_t inbox_now(void);
  * "now", "today", "+2h", "-3d", "tomorrow 09:00".  Local times are read in
  * time zone `tz` (NULL: the process's TZ).  -1 with an error when unparseable. */
 int time_parse(const char *s, const char *tz, time_t *out);
+/* The same with relative times counted from `now`. */
+int time_parse_at(const char *s, const char *tz, time_t now, time_t *out);
 /* RFC 5322 date "Fri, 20 Nov 2026 14:02:00 +0000" (UTC). */
 void time_rfc2822(time_t t, char *buf, size_t n);
 /* Parse an RFC 5322 date; -1 when malformed. */

@@ -33,6 +33,14 @@
 #include "transport.h"
 #include "util.h"
 
+/* Out of memory (lib/util.h): the driver cannot go on. */
+void
+inbox_oom(void)
+{
+	fputs("tdrive: out of memory\n", stderr);
+	exit(2);
+}
+
 #define MAXN 16
 
 static void

@@ -7,7 +7,10 @@
 #define INBOX_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util.h"
 
 static int unit_n, unit_failed;
 
@@ -37,6 +40,14 @@ static int unit_n, unit_failed;
 	if (g_ != w_) \
 		printf("#   got  %lld\n#   want %lld\n", g_, w_); \
 } while (0)
+
+/* Out of memory (lib/util.h): a test cannot go on. */
+void
+inbox_oom(void)
+{
+	printf("Bail out! out of memory\n");
+	exit(1);
+}
 
 #define UNIT_DONE() (printf("1..%d\n", unit_n), unit_failed ? 1 : 0)
 
