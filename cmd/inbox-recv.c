@@ -88,28 +88,6 @@ fail(int code)
 	return code;
 }
 
-/* Keep the raw bytes before anything parses them. */
-static int
-spool(struct store *st, const char *uniq, const struct sb *in,
-    char **path)
-{
-	struct sb rel = SB_INIT;
-	int r;
-
-	sb_addf(&rel, "tmp/spool/%s", uniq);
-	*path = store_path(st, rel.buf);
-	sb_release(&rel);
-	{
-		char *dir = store_path(st, "tmp/spool");
-
-		r = mkdir_p(dir);
-		free(dir);
-	}
-	if (r == 0)
-		r = write_atomic(*path, in->buf, in->len, 0600);
-	return r;
-}
-
 static int
 read_input(struct sb *in)
 {
@@ -342,52 +320,30 @@ file_one(struct store *st, const char *buf, size_t len, const char *uniq,
 static int
 file_batch(struct store *st, struct sb *in)
 {
-	char *p = in->buf, *end = in->buf + in->len;
+	const char *p = in->buf, *end = in->buf + in->len;
+	size_t len;
 	int ret = 0, n = 0, bad = 0, r;
 	int mbox = format && !strcmp(format, "email");
 
 	/* durable all at once, by the commit: nothing is acknowledged
 	 * before it, and a batch cut short is filed again whole */
 	fsync_defer(1);
-	while (p < end) {
-		char *next, uniq[256];
-		size_t len;
+	for (const char *rec; (rec = inbound_record(&p, end, mbox, &len));) {
+		char uniq[256];
 
-		if (mbox) {
-			next = memmem(p + 1, (size_t)(end - p - 1), "\nFrom ", 6);
-			next = next ? next + 1 : end;
-		} else {
-			next = memchr(p, '\n', (size_t)(end - p));
-			next = next ? next + 1 : end;
-		}
-		len = (size_t)(next - p);
-		if (mbox) {
-			/* only the blank line before the next "From ": the
-			 * mail keeps its own last newline */
-			if (len >= 2 && p[len - 1] == '\n' && p[len - 2] == '\n')
-				len--;
-			if (len == 1 && *p == '\n')
-				len = 0;
-		} else
-			while (len && (p[len - 1] == '\n' ||
-			    p[len - 1] == '\r'))
-				len--;
-		if (len) {
-			unique_name(uniq, sizeof(uniq));
-			r = file_one(st, p, len, uniq, 0);
-			if (r < 0) {
-				if (inbox_errcode() == INBOX_ETEMP) {
-					fsync_defer(0);
-					return -1;
-				}
-				warnx("record %d: %s", n + 1, inbox_errmsg());
-				inbox_error_clear();
-				bad++;
-			} else if (r > ret)
-				ret = r;
-			n++;
-		}
-		p = next;
+		unique_name(uniq, sizeof(uniq));
+		r = file_one(st, rec, len, uniq, 0);
+		if (r < 0) {
+			if (inbox_errcode() == INBOX_ETEMP) {
+				fsync_defer(0);
+				return -1;
+			}
+			warnx("record %d: %s", n + 1, inbox_errmsg());
+			inbox_error_clear();
+			bad++;
+		} else if (r > ret)
+			ret = r;
+		n++;
 	}
 	r = store_commit(st, "batch of %d events", n - bad);
 	fsync_defer(0);
@@ -476,7 +432,8 @@ main(int argc, char **argv)
 	/* a batch is not spooled: its importer runs it again until it
 	 * says 0, and inbox-fsck could not file it as one event */
 	if (sign_webhook(st, format, in.buf, in.len, url, signature, cgi) < 0 ||
-	    (!batch && spool(st, uniq, &in, &spooled) < 0) ||
+	    (!batch && inbound_spool(st, uniq, in.buf, in.len,
+	    &spooled) < 0) ||
 	    (batch && store_lock(st) < 0)) {
 		r = inbox_errcode();
 		if (spooled && r != INBOX_ETEMP)

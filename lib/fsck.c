@@ -520,7 +520,7 @@ check_git_locks(struct check *c)
 static void
 check_spool(struct check *c)
 {
-	char *abs = store_path(c->st, "tmp/spool");
+	char *abs = store_path(c->st, INBOUND_SPOOL);
 	char **names;
 	size_t k;
 
@@ -533,7 +533,7 @@ check_spool(struct check *c)
 		char *a = path_join(abs, names[i]);
 		struct stat sb;
 
-		sb_addf(&rel, "tmp/spool/%s", names[i]);
+		sb_addf(&rel, INBOUND_SPOOL "/%s", names[i]);
 		if (lstat(a, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			if (str_endswith(names[i], ".lock"))
 				check_lock(c, rel.buf, &sb);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <string.h>
 
 #include "crypto.h"
 #include "inbound.h"
@@ -40,9 +39,12 @@ pid_lookup(struct store *st, const char *provider_id)
 	if (sb_read_file(&s, p, 4096) < 0) {
 		/* a store made before the index had two levels:
 		 * idx/pid/HH/SHA1 */
+		const char *hex = strrchr(rel, '/') + 1;
+		char old[96];
+
 		free(p);
-		memmove(rel + 11, rel + 14, strlen(rel + 14) + 1);
-		p = path_join(st->root, rel);
+		snprintf(old, sizeof(old), "idx/pid/%.2s/%s", hex, hex);
+		p = path_join(st->root, old);
 		inbox_error_clear();
 		sb_reset(&s);
 		if (sb_read_file(&s, p, 4096) < 0) {
@@ -964,4 +966,54 @@ inbound_file(struct store *st, struct event *ev, const char *uniq,
 		    "inbox-job");
 	}
 	return inbox_error(INBOX_EDATA, "unknown event");
+}
+
+int
+inbound_spool(struct store *st, const char *uniq, const char *buf,
+    size_t len, char **path)
+{
+	struct sb rel = SB_INIT;
+	char *dir = store_path(st, INBOUND_SPOOL);
+	int r = mkdir_p(dir);
+
+	free(dir);
+	sb_addf(&rel, INBOUND_SPOOL "/%s", uniq);
+	*path = store_path(st, rel.buf);
+	sb_release(&rel);
+	return r < 0 ? -1 : write_atomic(*path, buf, len, 0600);
+}
+
+const char *
+inbound_record(const char **pos, const char *end, int mbox, size_t *len)
+{
+	while (*pos < end) {
+		const char *p = *pos, *next;
+		size_t n;
+
+		if (mbox) {
+			next = memmem(p + 1, (size_t)(end - p - 1), "\nFrom ",
+			    6);
+			next = next ? next + 1 : end;
+		} else {
+			next = memchr(p, '\n', (size_t)(end - p));
+			next = next ? next + 1 : end;
+		}
+		n = (size_t)(next - p);
+		if (mbox) {
+			/* only the blank line before the next "From ": the
+			 * mail keeps its own last newline */
+			if (n >= 2 && p[n - 1] == '\n' && p[n - 2] == '\n')
+				n--;
+			if (n == 1 && *p == '\n')
+				n = 0;
+		} else
+			while (n && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+				n--;
+		*pos = next;
+		if (n) {
+			*len = n;
+			return p;
+		}
+	}
+	return NULL;
 }

@@ -34,6 +34,24 @@ struct inbound_result {
 int inbound_file(struct store *st, struct event *ev, const char *uniq,
     struct inbound_result *res);
 
+#define INBOUND_SPOOL "tmp/spool"
+
+/*
+ * Keep the raw bytes of an inbound payload in tmp/spool/UNIQ (durably)
+ * before anything parses them, so inbox-fsck can file it again after a
+ * crash; *path (malloc'd) is where, for removing it once filed.
+ */
+int inbound_spool(struct store *st, const char *uniq, const char *buf,
+    size_t len, char **path);
+
+/*
+ * The next record of a batch from *pos (moved on): a line, or with mbox a
+ * mail up to the next "From " line.  Empty records are skipped; NULL at
+ * the end.
+ */
+const char *inbound_record(const char **pos, const char *end, int mbox,
+    size_t *len);
+
 /* The provider-id index path of id: "idx/pid/ab/cd/<sha1>" (lookups
  * also read the one-level "idx/pid/ab/<sha1>" of older stores). */
 void pid_path(const char *provider_id, char *buf, size_t n);
