@@ -78,44 +78,21 @@ search_meta(const struct convsum *s, const char *q)
 	return k >= 4 && strstr(s->address, digits);
 }
 
-/* Case-insensitive match in the text of a message, not its headers (the
- * text as decoded: the raw file may hold it in base64). */
 static int
-text_has(const struct msg *m, const char *q)
+text_cb(const struct msg *m, void *q)
 {
-	char *text;
-	int hit;
-
-	text = msg_text(m);
-	hit = strcasestr(text, q) != NULL;
-	free(text);
-	return hit;
+	return msg_text_has(m, q);
 }
 
 static int
 search_text(struct store *st, const char *id, const char *q)
 {
-	char **paths;
-	size_t n;
-	int hit = 0;
-
 	/* the word index says who may have it, and whether to look */
-	if (indexed && (!words_has(&hits, id) || !hits.verify))
-		return indexed && words_has(&hits, id);
-	if (conv_messages(st, id, &paths, &n) < 0)
+	if (indexed && !words_has(&hits, id))
 		return 0;
-	for (size_t i = 0; i < n && !hit; i++) {
-		struct msg m;
-
-		if (msg_load_path(&m, st, paths[i]) < 0) {
-			inbox_error_clear();
-			continue;
-		}
-		hit = text_has(&m, q);
-		msg_free(&m);
-	}
-	strv_free(paths, n);
-	return hit;
+	if (indexed && !hits.verify)
+		return 1;
+	return msg_each(st, id, text_cb, (void *)q);
 }
 
 static void
@@ -191,28 +168,18 @@ msg_wanted(const struct msg *m)
 	return 1;
 }
 
+static int
+wanted_cb(const struct msg *m, void *arg)
+{
+	(void)arg;
+	return msg_wanted(m);
+}
+
 /* --direction, --type, --status on conversations: a message matches. */
 static int
 some_msg_wanted(struct store *st, const char *id)
 {
-	char **paths;
-	size_t n;
-	int hit = 0;
-
-	if (conv_messages(st, id, &paths, &n) < 0)
-		return 0;
-	for (size_t i = 0; i < n && !hit; i++) {
-		struct msg m;
-
-		if (msg_load_path(&m, st, paths[i]) < 0) {
-			inbox_error_clear();
-			continue;
-		}
-		hit = msg_wanted(&m);
-		msg_free(&m);
-	}
-	strv_free(paths, n);
-	return hit;
+	return msg_each(st, id, wanted_cb, NULL);
 }
 
 static void
@@ -282,7 +249,7 @@ list_messages(struct store *st, struct convsum *v, size_t n)
 				continue;
 			}
 			if (msg_wanted(&m) && (!f.search || meta ||
-			    text_has(&m, f.search))) {
+			    msg_text_has(&m, f.search))) {
 				if (skip > 0)
 					skip--;
 				else {
@@ -297,6 +264,17 @@ list_messages(struct store *st, struct convsum *v, size_t n)
 	return shown;
 }
 
+/* The conversation passes the filters, the search and the message
+ * filters, and the acting user may see it. */
+static int
+conv_wanted(struct store *st, const struct convsum *s)
+{
+	return filter_match(&f, s) && perm_sees(st, s->members,
+	    s->assignee) && (!f.search || search_meta(s, f.search) ||
+	    search_text(st, s->id, f.search)) && (messages ||
+	    !f.msgfilters || some_msg_wanted(st, s->id));
+}
+
 /* A page read in order from the cache (summary_recent). */
 struct page {
 	struct store *st;
@@ -308,9 +286,7 @@ page_cb(const struct convsum *s, void *arg)
 {
 	struct page *pg = arg;
 
-	if (!filter_match(&f, s) || !perm_sees(pg->st, s->members,
-	    s->assignee) || (f.search && !search_meta(s, f.search) &&
-	    !search_text(pg->st, s->id, f.search)))
+	if (!conv_wanted(pg->st, s))
 		return 0;
 	if (pg->skip > 0) {
 		pg->skip--;
@@ -379,14 +355,10 @@ main(int argc, char **argv)
 			die_lib();
 	opterr = 1;
 	optind = 0;
-	if (asof) {
-		char now[32];
-
-		snprintf(now, sizeof(now), "%lld", (long long)asof);
-		setenv("INBOX_NOW", now, 1);
-	}
 	filter_init(&f, st->user, config_str(st->cfg, "business.timezone",
 	    "UTC"));
+	if (asof)
+		filter_at(&f, asof);
 	/* views first: options given with a view refine it */
 	for (int i = first; i < argc; i++)
 		if (argv[i][0] == '@' && filter_view(&f, st->cfg,
@@ -468,12 +440,7 @@ main(int argc, char **argv)
 		if (messages)
 			f.channel = NULL;
 		for (size_t i = 0; i < n; i++) {
-			if (filter_match(&f, &v[i]) && perm_sees(st,
-			    v[i].members, v[i].assignee) && (!f.search ||
-			    search_meta(&v[i], f.search) ||
-			    search_text(st, v[i].id, f.search)) &&
-			    (messages || !f.msgfilters ||
-			    some_msg_wanted(st, v[i].id)))
+			if (conv_wanted(st, &v[i]))
 				v[j++] = v[i];
 			else
 				summary_free(&v[i]);

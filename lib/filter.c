@@ -63,7 +63,14 @@ filter_init(struct filter *f, const char *me, const char *tz)
 	memset(f, 0, sizeof(*f));
 	f->me = me;
 	f->tz = tz;
-	f->since = inbox_now() - 30 * 86400;
+	filter_at(f, inbox_now());
+}
+
+void
+filter_at(struct filter *f, time_t now)
+{
+	f->now = now;
+	f->since = now - 30 * 86400;
 }
 
 static time_t
@@ -71,7 +78,7 @@ day_start(const struct filter *f, int back)
 {
 	struct tm tm;
 
-	time_local(inbox_now(), f->tz, &tm);
+	time_local(f->now, f->tz, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_mday -= back;
 	tm.tm_isdst = -1;
@@ -133,13 +140,13 @@ filter_option(struct filter *f, int opt, const char *arg)
 	case F_STATUS: f->status = arg; f->msgfilters = 1; break;
 	case F_TODAY: f->since = day_start(f, 0); f->until = 0; break;
 	case F_WEEK:
-		time_local(inbox_now(), f->tz, &tm);
+		time_local(f->now, f->tz, &tm);
 		/* weeks start on Monday */
 		f->since = day_start(f, (tm.tm_wday + 6) % 7);
 		f->until = 0;
 		break;
 	case F_MONTH:
-		time_local(inbox_now(), f->tz, &tm);
+		time_local(f->now, f->tz, &tm);
 		f->since = day_start(f, tm.tm_mday - 1);
 		f->until = 0;
 		break;
@@ -152,11 +159,11 @@ filter_option(struct filter *f, int opt, const char *arg)
 		f->until = 0;
 		break;
 	case F_SINCE:
-		if (time_parse(arg, f->tz, &f->since) < 0)
+		if (time_parse_at(arg, f->tz, f->now, &f->since) < 0)
 			return -1;
 		break;
 	case F_UNTIL:
-		if (time_parse(arg, f->tz, &f->until) < 0)
+		if (time_parse_at(arg, f->tz, f->now, &f->until) < 0)
 			return -1;
 		/* a bare date means the whole day */
 		if (strlen(arg) == 10)

@@ -28,6 +28,8 @@ struct filter {
 	const char *search;
 	time_t since, until;	/* 0: open-ended */
 	int alltime;
+	time_t now;		/* what "today" and the default range are
+				 * counted from */
 	const char *me;		/* the acting user, for --mine */
 	const char *tz;
 	int msgfilters;		/* direction/type/status given: per message */
@@ -42,6 +44,9 @@ int filter_is_search(int opt);
 
 /* Defaults: open conversations, last 30 days, recent first. */
 void filter_init(struct filter *f, const char *me, const char *tz);
+/* Count the dates from `now` instead (inbox-ls --as-of): before any
+ * option is applied. */
+void filter_at(struct filter *f, time_t now);
 /*
  * Apply option `opt` (a FILTER_OPT value, or 's' for a search) with its
  * argument.  Returns 1 when it was a filter option, 0 when not, -1 with

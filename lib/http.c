@@ -104,8 +104,11 @@ curl_load(void)
 		F(getdate, "curl_getdate"),
 #undef F
 	};
-	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	void *h;
 
+	if (cu.global_init)
+		return 0;	/* loaded */
+	h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return inbox_error(INBOX_EFAIL, "cannot load libcurl: %s",
 		    dlerror());
@@ -211,7 +214,7 @@ http_retry_after(const char *value, time_t now)
 		return v > MAX_RETRY_AFTER ? MAX_RETRY_AFTER : v;
 	}
 	/* an HTTP date: libcurl parses every form of it */
-	if (!cu.getdate && curl_load() < 0) {
+	if (curl_load() < 0) {
 		inbox_error_clear();
 		return 0;
 	}

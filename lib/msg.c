@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "conv.h"
 #include "fault.h"
 #include "msg.h"
 #include "store.h"
@@ -389,5 +390,41 @@ msg_set_flags(struct msg *m, struct store *st, const char *flags)
 		memcpy(m->flags, sorted, k + 1);
 	} else
 		sb_release(&to);
+	return r;
+}
+
+int
+msg_text_has(const struct msg *m, const char *q)
+{
+	char *text = msg_text(m);
+	int hit = strcasestr(text, q) != NULL;
+
+	free(text);
+	return hit;
+}
+
+int
+msg_each(struct store *st, const char *conv,
+    int (*fn)(const struct msg *m, void *arg), void *arg)
+{
+	char **paths;
+	size_t n;
+	int r = 0;
+
+	if (conv_messages(st, conv, &paths, &n) < 0) {
+		inbox_error_clear();
+		return 0;
+	}
+	for (size_t i = 0; i < n && !r; i++) {
+		struct msg m;
+
+		if (msg_load_path(&m, st, paths[i]) < 0) {
+			inbox_error_clear();
+			continue;
+		}
+		r = fn(&m, arg);
+		msg_free(&m);
+	}
+	strv_free(paths, n);
 	return r;
 }

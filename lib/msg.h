@@ -46,6 +46,16 @@ void msg_free(struct msg *m);
 const char *msg_get(const struct msg *m, const char *name);
 /* The readable text of the body (malloc'd). */
 char *msg_text(const struct msg *m);
+/* 1 when the text (as decoded, not the headers) contains q, ignoring the
+ * case of ASCII letters. */
+int msg_text_has(const struct msg *m, const char *q);
+/*
+ * Each message of conversation conv in order, loaded, to fn until it
+ * returns non-zero: that value, else 0.  A message that cannot be read
+ * is skipped.
+ */
+int msg_each(struct store *st, const char *conv,
+    int (*fn)(const struct msg *m, void *arg), void *arg);
 /* "CONV/UNIQ" into buf. */
 void msg_id(const struct msg *m, char *buf, size_t n);
 /* 1 when flag c is set. */

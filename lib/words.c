@@ -161,31 +161,22 @@ tokenize(struct wset *s, const char *text, int conv)
 
 /* The words of a conversation's messages, " word word ...", into out;
  * nothing when it is gone. */
+static int
+words_cb(const struct msg *m, void *s)
+{
+	char *text = msg_text(m);
+
+	tokenize(s, text, 0);
+	free(text);
+	return 0;
+}
+
 static void
 conv_words(struct store *st, const char *id, struct sb *out)
 {
 	struct wset s = { 0 };
-	char **paths;
-	size_t n;
 
-	if (conv_messages(st, id, &paths, &n) < 0) {
-		inbox_error_clear();
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct msg m;
-		char *text;
-
-		if (msg_load_path(&m, st, paths[i]) < 0) {
-			inbox_error_clear();
-			continue;
-		}
-		text = msg_text(&m);
-		tokenize(&s, text, 0);
-		free(text);
-		msg_free(&m);
-	}
-	strv_free(paths, n);
+	msg_each(st, id, words_cb, &s);
 	for (size_t i = 0; i < s.n; i++)
 		sb_addf(out, " %s", s.v[i].w);
 	wset_free(&s);
@@ -719,7 +710,7 @@ words_query(struct store *st, const char *q, struct words_hits *h)
 {
 	struct index ix;
 	char *parts = xstrdup(q);
-	int nparts = 0, other = 0, r = 0, first = 1;
+	int nparts = 0, other = 0, first = 1;
 
 	memset(h, 0, sizeof(*h));
 	/* the runs of word bytes, lower-cased */
@@ -768,7 +759,7 @@ words_query(struct store *st, const char *q, struct words_hits *h)
 	free(parts);
 	h->verify = other || nparts > 1;
 	index_free(&ix);
-	return r;
+	return 0;
 }
 
 int
