@@ -24,28 +24,9 @@ setup() {
 	new_store
 	no_autoreply
 	customer jean "Jean Dupont" $JEAN
-	start_standin
+	start_standin --callback-delay 0
 	config
 	export INBOX_SECRET_TWILIO_TOKEN=$TOKEN
-}
-
-start_standin() {
-	"$PY" "$INBOX_SRC/t/lib/standin.py" --port 0 --log "$T/standin.log" \
-	    --twilio-sid "$SID" --twilio-token "$TOKEN" --callback-delay 0 \
-	    </dev/null >>"$T/server.out" 2>&1 3>&- &
-	echo $! >>"$T/pids"
-	poll test -s "$T/standin.log.ready"
-	read -r P <"$T/standin.log.ready"
-	BASE=http://127.0.0.1:$P
-}
-
-ctl() {	# ctl METHOD PATH [JSON]: the stand-in's control API
-	"$PY" -c 'import sys, urllib.request
-data = sys.argv[3].encode() if len(sys.argv) > 3 else None
-req = urllib.request.Request(sys.argv[2], data=data, method=sys.argv[1],
-                             headers={"Content-Type": "application/json"})
-sys.stdout.buffer.write(urllib.request.urlopen(req, timeout=10).read())' \
-	    "$1" "$BASE/_ctl/$2" ${3:+"$3"}
 }
 
 # The message requests the stand-in had: PYTHON-EXPR over r (the logged

@@ -25,18 +25,6 @@ staff() {
 	git_commit "test: staff"
 }
 
-sent() {
-	local f
-	for f in $(ls tmp/outbox 2>/dev/null); do
-		awk 'BEGIN { OFS = "\t" }
-		    b { t = t (t == "" ? "" : "\n") $0; next }
-		    /^$/ { b = 1; next }
-		    /^X-Inbox-Address: / { a = $2 }
-		    /^X-Inbox-Type: / { y = $2 }
-		    END { print a, y, t }' "tmp/outbox/$f"
-	done
-}
-
 norm() {
 	sed -E 's/\.M([0-9]{6})P[0-9]+Q[0-9]+R[0-9a-f]{8}\.[A-Za-z0-9-]+/.U/g'
 }

@@ -22,18 +22,6 @@ staff() {
 	git_commit "test: staff"
 }
 
-sent() {
-	local f
-	for f in $(ls tmp/outbox 2>/dev/null); do
-		awk 'BEGIN { OFS = "\t" }
-		    b { t = t (t == "" ? "" : "\n") $0; next }
-		    /^$/ { b = 1; next }
-		    /^X-Inbox-Address: / { a = $2 }
-		    /^X-Inbox-Type: / { y = $2 }
-		    END { print a, y, t }' "tmp/outbox/$f"
-	done
-}
-
 jobrec() {
 	cat jobs/*/"$1"
 }

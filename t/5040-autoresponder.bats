@@ -23,18 +23,6 @@ THU1000=1795708800	# Thursday 2026-11-26 10:00: a holiday
 
 REPLY="Thanks for your message to Fieldco Plumbing & Heating. Our office is closed right now; we will reply as soon as we open. For an emergency call +15550001111."
 
-sent() {
-	local f
-	for f in $(ls tmp/outbox 2>/dev/null); do
-		awk 'BEGIN { OFS = "\t" }
-		    b { t = t (t == "" ? "" : "\n") $0; next }
-		    /^$/ { b = 1; next }
-		    /^X-Inbox-Address: / { a = $2 }
-		    /^X-Inbox-Type: / { y = $2 }
-		    END { print a, y, t }' "tmp/outbox/$f"
-	done
-}
-
 norm() {
 	sed -E 's/\.M([0-9]{6})P[0-9]+Q[0-9]+R[0-9a-f]{8}\.[A-Za-z0-9-]+/.U/g'
 }

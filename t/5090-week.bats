@@ -44,20 +44,6 @@ cron() {
 	done
 }
 
-# What went out through the spool, in name (= time) order, one line a
-# message: ADDRESS TAB TYPE TAB TEXT.
-sent() {
-	local f
-	for f in $(ls tmp/outbox 2>/dev/null); do
-		awk 'BEGIN { OFS = "\t" }
-		    b { t = t (t == "" ? "" : "\n") $0; next }
-		    /^$/ { b = 1; next }
-		    /^X-Inbox-Address: / { a = $2 }
-		    /^X-Inbox-Type: / { y = $2 }
-		    END { print a, y, t }' "tmp/outbox/$f"
-	done
-}
-
 members() {
 	sed -n 's/^member: //p' "conv/${1:0:2}/$1/state" 2>/dev/null |
 	    tr '\n' ' ' | sed 's/ $//'

@@ -26,20 +26,10 @@ setup() {
 	export no_proxy='*'
 	new_store
 	no_autoreply
-	start_standin
+	start_standin --wa-token "$WA_TOKEN"
 	config
 	export INBOX_SECRET_TWILIO_TOKEN=$TOKEN
 	export INBOX_SECRET_WHATSAPP_TOKEN=$WA_TOKEN
-}
-
-start_standin() {
-	"$PY" "$INBOX_SRC/t/lib/standin.py" --port 0 --log "$T/standin.log" \
-	    --twilio-sid "$SID" --twilio-token "$TOKEN" --wa-token "$WA_TOKEN" \
-	    </dev/null >>"$T/server.out" 2>&1 3>&- &
-	echo $! >>"$T/pids"
-	poll test -s "$T/standin.log.ready"
-	read -r P <"$T/standin.log.ready"
-	BASE=http://127.0.0.1:$P
 }
 
 ctl() {	# ctl METHOD PATH: the stand-in's control API

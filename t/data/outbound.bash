@@ -88,3 +88,17 @@ unchanged() {
 state() {
 	cat "conv/${1:0:2}/$1/state"
 }
+
+# What went out through the spool, in name (= time) order, one line a
+# message: ADDRESS TAB TYPE TAB TEXT.
+sent() {
+	local f
+	for f in $(ls tmp/outbox 2>/dev/null); do
+		awk 'BEGIN { OFS = "\t" }
+		    b { t = t (t == "" ? "" : "\n") $0; next }
+		    /^$/ { b = 1; next }
+		    /^X-Inbox-Address: / { a = $2 }
+		    /^X-Inbox-Type: / { y = $2 }
+		    END { print a, y, t }' "tmp/outbox/$f"
+	done
+}
