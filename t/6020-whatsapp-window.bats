@@ -14,19 +14,6 @@ JEAN=+15557654321
 SUN=1795337600		# Sunday 2026-11-22 08:53:20Z
 DAY=86400
 
-sent() {
-	local f
-	for f in $(ls tmp/outbox 2>/dev/null); do
-		awk 'BEGIN { OFS = "\t" }
-		    b { t = t (t == "" ? "" : "\n") $0; next }
-		    /^$/ { b = 1; next }
-		    /^X-Inbox-Channel: / { c = $2 }
-		    /^X-Inbox-Address: / { a = $2 }
-		    /^X-Inbox-Type: / { y = $2 }
-		    END { print c, a, y, t }' "tmp/outbox/$f"
-	done
-}
-
 norm() {
 	sed -E 's/\.M([0-9]{6})P[0-9]+Q[0-9]+R[0-9a-f]{8}\.[A-Za-z0-9-]+/.U/g'
 }
@@ -59,12 +46,12 @@ setup() {
 	tick 3600
 	run --separate-stderr inbox-send jean "Tuesday 10:00 is fine"
 	[ "$status" -eq 0 ]
-	[ "$(sent)" = "whatsapp	$JEAN	manual	Tuesday 10:00 is fine" ]
+	[ "$(sent -c)" = "whatsapp	$JEAN	manual	Tuesday 10:00 is fine" ]
 	# still open one second before the 24 hours are up
 	INBOX_NOW=$((SUN + 60 + DAY - 1))
 	run inbox-send jean "Still there?"
 	[ "$status" -eq 0 ]
-	[ "$(sent | wc -l)" -eq 2 ]
+	[ "$(sent -c | wc -l)" -eq 2 ]
 }
 
 @test "just closed: exit 3 with the time it closed and the advice; nothing queued" {
@@ -80,7 +67,7 @@ setup() {
 	# the advice works: SMS goes
 	run inbox-send --channel sms jean "Are you there?"
 	[ "$status" -eq 0 ]
-	[ "$(sent)" = "sms	$JEAN	manual	Are you there?" ]
+	[ "$(sent -c)" = "sms	$JEAN	manual	Are you there?" ]
 }
 
 @test "a WhatsApp Cloud API message opens the window at its own timestamp" {
@@ -95,7 +82,7 @@ setup() {
 	run --separate-stderr inbox-send jean "Coming Tuesday?"
 	[ "$status" -eq 3 ]
 	[ "$stderr" = "inbox-send: WhatsApp window closed at 2026-11-23 08:53 UTC; use --template with an approved template, or --channel sms" ]
-	[ "$(sent | cut -f1,2,4)" = "whatsapp	$JEAN	Coming Tuesday" ]
+	[ "$(sent -c | cut -f1,2,4)" = "whatsapp	$JEAN	Coming Tuesday" ]
 }
 
 @test "a newer WhatsApp message opens the window again" {
@@ -108,7 +95,7 @@ setup() {
 	tick
 	run inbox-send jean "Hello!"
 	[ "$status" -eq 0 ]
-	[ "$(sent | cut -f1,4)" = "whatsapp	Hello!" ]
+	[ "$(sent -c | cut -f1,4)" = "whatsapp	Hello!" ]
 }
 
 @test "outside the window a template with a WhatsApp-Template header is allowed" {
@@ -125,7 +112,7 @@ X-Inbox-WA-Template: appointment_update
 X-Inbox-WA-Language: fr
 X-Inbox-WA-Param: Jean
 X-Inbox-WA-Param: Fieldco Plumbing & Heating" ]
-	[ "$(sent | cut -f4)" = "Hi Jean, Fieldco Plumbing & Heating here about your appointment." ]
+	[ "$(sent -c | cut -f4)" = "Hi Jean, Fieldco Plumbing & Heating here about your appointment." ]
 }
 
 @test "inside the window the same template goes as free-form text" {
@@ -188,5 +175,5 @@ X-Inbox-WA-Param: Fieldco Plumbing & Heating" ]
 	run --separate-stderr inbox-job enroute J1
 	[ "$status" -eq 2 ]
 	[ "$(echo "$stderr" | head -n 1)" = "inbox-send: WhatsApp window closed at 2026-11-23 08:54 UTC; use --template with an approved template, or --channel sms" ]
-	[ "$(sent | cut -f1,3)" = "whatsapp	confirmation" ]
+	[ "$(sent -c | cut -f1,3)" = "whatsapp	confirmation" ]
 }

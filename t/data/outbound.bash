@@ -90,15 +90,18 @@ state() {
 }
 
 # What went out through the spool, in name (= time) order, one line a
-# message: ADDRESS TAB TYPE TAB TEXT.
+# message: ADDRESS TAB TYPE TAB TEXT; with -c the channel first.
 sent() {
-	local f
+	local f ch=
+	[ "${1:-}" != -c ] || ch=1
 	for f in $(ls tmp/outbox 2>/dev/null); do
-		awk 'BEGIN { OFS = "\t" }
+		awk -v ch="$ch" 'BEGIN { OFS = "\t" }
 		    b { t = t (t == "" ? "" : "\n") $0; next }
 		    /^$/ { b = 1; next }
 		    /^X-Inbox-Address: / { a = $2 }
+		    /^X-Inbox-Channel: / { c = $2 }
 		    /^X-Inbox-Type: / { y = $2 }
-		    END { print a, y, t }' "tmp/outbox/$f"
+		    END { if (ch) print c, a, y, t; else print a, y, t }' \
+		    "tmp/outbox/$f"
 	done
 }
