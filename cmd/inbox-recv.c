@@ -328,6 +328,8 @@ file_batch(struct store *st, struct sb *in)
 	/* durable all at once, by the commit: nothing is acknowledged
 	 * before it, and a batch cut short is filed again whole */
 	fsync_defer(1);
+	if (store_bulk(st, 1) < 0)
+		return -1;
 	for (const char *rec; (rec = inbound_record(&p, end, mbox, &len));) {
 		char uniq[256];
 
@@ -429,6 +431,9 @@ main(int argc, char **argv)
 		return fail(INBOX_EDATA);
 	}
 	unique_name(uniq, sizeof(uniq));
+	/* nothing is fsynced on the way: the commit runs one syncfs before
+	 * the branch moves, and nothing is acknowledged before that */
+	fsync_defer(1);
 	/* a batch is not spooled: its importer runs it again until it
 	 * says 0, and inbox-fsck could not file it as one event */
 	if (sign_webhook(st, format, in.buf, in.len, url, signature, cgi) < 0 ||
@@ -444,9 +449,12 @@ main(int argc, char **argv)
 	    1);
 	if (r < 0)
 		r = inbox_errcode();
-	/* the raw payload stays only when it may be replayed */
+	/* the raw payload stays only when it may be replayed, and then
+	 * on disk before the provider is told to try again */
 	if (spooled && r != INBOX_ETEMP)
 		unlink(spooled);
+	else if (spooled)
+		sync_all(st->root);
 out:
 	store_close(st);
 	free(spooled);

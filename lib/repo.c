@@ -1,6 +1,7 @@
 /*
  * repo.c - commits and history through libgit2, never through the index.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,11 +13,13 @@
 #include <git2.h>
 
 #include "fault.h"
+#include "pack.h"
 #include "repo.h"
 
 struct repo {
 	git_repository *g;	/* opened on first use */
 	char *root;
+	struct pack *pack;	/* repo_bulk(): objects go into a pack */
 };
 
 static int inited;
@@ -35,12 +38,62 @@ gerr(int code, const char *what)
 	    e && e->message ? e->message : "failed");
 }
 
+/*
+ * The CA bundle, parsed when a remote first needs it, not at every start.
+ * Debian's libgit2 is built on mbedTLS, and its git_libgit2_init() parses
+ * the whole bundle (56M of the 74M instructions of receiving one SMS),
+ * although only inbox-sync to an https remote talks TLS through libgit2.
+ * mbedtls_x509_crt_parse_file() is defined here, so libgit2's call comes
+ * here first: during the start the path is kept and the parse declined
+ * (libgit2 starts without CAs and says nothing), and tls_load() hands
+ * the same path back through GIT_OPT_SET_SSL_CERT_LOCATIONS before a
+ * remote is made.  A libgit2 on OpenSSL, or with mbedTLS linked in,
+ * never calls this, and loads its CAs itself.
+ */
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+
+static int tls_starting;
+static char *tls_ca_file;
+
+int
+mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	static int (*parse)(void *, const char *);
+
+	if (tls_starting) {
+		free(tls_ca_file);
+		tls_ca_file = path ? strdup(path) : NULL;
+		return -0x2900;		/* MBEDTLS_ERR_X509_FILE_IO_ERROR */
+	}
+	if (!parse) {
+		void *sym = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
+
+		if (!sym)
+			return -0x2900;
+		memcpy(&parse, &sym, sizeof(sym));
+	}
+	return parse(chain, path);
+}
+
+static void
+tls_load(void)
+{
+	if (!tls_ca_file)
+		return;
+	git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, tls_ca_file, NULL);
+	free(tls_ca_file);
+	tls_ca_file = NULL;
+}
+
 static void
 lib_init(void)
 {
 	if (inited)
 		return;
+	tls_starting = 1;
 	git_libgit2_init();
+	tls_starting = 0;
+	git_error_clear();	/* the declined CA bundle */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	/* the trees and commits made here name objects just written */
@@ -85,6 +138,66 @@ ensure(struct repo *r)
 		r->g = NULL;
 		return gerr(INBOX_EFAIL, "open");
 	}
+	/* libgit2's refs keep the fsync setting of when they are first
+	 * read: read them now, while it is on, so that a deferred write
+	 * (objects unsynced) still moves the branch durably */
+	{
+		git_refdb *db;
+
+		if (git_repository_refdb(&db, r->g) == 0)
+			git_refdb_free(db);
+	}
+	return 0;
+}
+
+#define BULK_CACHE ((size_t)4 << 20)
+
+/* The pack being written in bulk, finished: its objects can be named. */
+static int
+bulk_pack(struct repo *r)
+{
+	return r->pack ? pack_finish(r->pack) : 0;
+}
+
+int
+repo_bulk(struct repo *r, int on)
+{
+	int e = 0;
+
+	if (ensure(r) < 0)
+		return -1;
+	if (!on && r->pack) {
+		/* libgit2 cannot take a backend out: open again */
+		e = bulk_pack(r);
+		git_repository_free(r->g);
+		r->g = NULL;
+		r->pack = NULL;
+		return e;
+	}
+	if (on && !r->pack && pack_attach(&r->pack, r->g) < 0)
+		return gerr(INBOX_ETEMP, "start a pack");
+	/* a batch reads thousands of trees once each: keep few */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)BULK_CACHE);
+	return 0;
+}
+
+int
+repo_blob_write(struct repo *r, const void *buf, size_t len,
+    unsigned char oid[20])
+{
+	git_oid id;
+	int e, defer = fsync_deferred();
+
+	if (ensure(r) < 0)
+		return -1;
+	if (defer)
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+	e = git_blob_create_from_buffer(&id, r->g, buf, len);
+	if (defer)
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	if (e < 0)
+		return gerr(INBOX_ETEMP, "write blob");
+	memcpy(oid, id.id, sizeof(id.id));
 	return 0;
 }
 
@@ -221,8 +334,10 @@ write_blobs(struct repo *r, const struct repo_change *ch, size_t n,
 		up[i].action = GIT_TREE_UPDATE_UPSERT;
 		up[i].filemode = ch[i].exec ? GIT_FILEMODE_BLOB_EXECUTABLE :
 		    GIT_FILEMODE_BLOB;
-		if (git_blob_create_from_buffer(&up[i].id, r->g, ch[i].data,
-		    ch[i].len) < 0)
+		if (ch[i].written)
+			git_oid_fromraw(&up[i].id, ch[i].oid);
+		else if (git_blob_create_from_buffer(&up[i].id, r->g,
+		    ch[i].data, ch[i].len) < 0)
 			return gerr(INBOX_ETEMP, "write blob");
 	}
 	FAULT("after-blob");
@@ -376,8 +491,9 @@ out:
 /*
  * The commit of a batch: the commit object, then syncfs for everything
  * written unsynced (the work tree's files and the objects), then the
- * branch moved from the parent (compare and swap) with fsync.  GIT_EUSER
- * when syncfs failed.
+ * branch moved from the parent (compare and swap) with fsync.  In bulk
+ * the objects held are packed before the syncfs.  GIT_EUSER when the
+ * pack or syncfs failed.
  */
 static int
 commit_synced(struct repo *r, git_oid *id, const git_signature *sig,
@@ -391,7 +507,7 @@ commit_synced(struct repo *r, git_oid *id, const git_signature *sig,
 	    parent ? 1 : 0, &parent);
 	if (e < 0)
 		return e;
-	if (sync_all(r->root) < 0)
+	if (bulk_pack(r) < 0 || sync_all(r->root) < 0)
 		return GIT_EUSER;
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	sb_addf(&log, "commit: %.*s", (int)strcspn(msg, "\n"), msg);
@@ -416,7 +532,9 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
 	git_signature *sig = NULL;
 	int ret = -1, locked = 0, defer = fsync_deferred();
 
-	/* a batch: objects unsynced, one syncfs before the branch moves */
+	/* deferred: objects unsynced, one syncfs before the branch moves;
+	 * in bulk the objects are packed first */
+	defer = defer || r->pack;
 	if (defer)
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
 	if (write_blobs(r, ch, n, up) < 0)
@@ -470,7 +588,7 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
 		git_tree_free(tree);
 		git_commit_free(parent);
 		if (e == GIT_EUSER)
-			goto out;	/* syncfs failed: said why */
+			goto out;	/* pack or syncfs failed: said why */
 		if (e == 0) {
 			git_oid_tostr(oid, OID_HEX, &commit_id);
 			journal_append(r, has == 0 ? &parent_id : NULL, oid,
@@ -1091,6 +1209,7 @@ anon_remote(struct repo *r, git_remote **rm, const char *url)
 {
 	git_remote_create_options o = GIT_REMOTE_CREATE_OPTIONS_INIT;
 
+	tls_load();
 	o.repository = r->g;
 	o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
 	    GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;

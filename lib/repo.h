@@ -1,6 +1,6 @@
 /*
- * repo.h - the store's git repository, through libgit2 (the only module
- * that includes git2.h).
+ * repo.h - the store's git repository, through libgit2 (with pack.c, the
+ * only module that includes git2.h).
  *
  * Commits never go through the index: the new tree is built from the
  * parent commit's tree along the changed paths (git_tree_create_updated),
@@ -23,14 +23,30 @@ struct repo_change {
 	char *path;		/* relative to the work tree */
 	int del;		/* remove the path */
 	int exec;		/* mode 100755 */
-	char *data;		/* contents (owned by the caller) */
+	char *data;		/* contents (owned by the caller), or */
 	size_t len;
+	int written;		/* its blob is written already: */
+	unsigned char oid[20];	/* this one, from repo_blob_write() */
 };
 
 /* Create a repository at root (work tree root, branch main). */
 int repo_init(const char *root);
 int repo_open(struct repo **out, const char *root);
 void repo_close(struct repo *r);
+
+/*
+ * Write a blob now (its id to oid), for a commit to name later: a change
+ * held by name, not by contents.  Unsynced when fsync_defer() is on.
+ */
+int repo_blob_write(struct repo *r, const void *buf, size_t len,
+    unsigned char oid[20]);
+
+/*
+ * Bulk writing (on), for a batch of thousands: objects are appended to
+ * one pack as they are written (pack.c), finished by the commit, instead
+ * of a loose file each.  Off finishes it and reopens the repository.
+ */
+int repo_bulk(struct repo *r, int on);
 
 /* The commit id HEAD (refs/heads/main) points at; 1 when there is none. */
 int repo_head(struct repo *r, char oid[OID_HEX]);

@@ -190,17 +190,17 @@ store_open(struct store **out, const char *dir, const char *cmd,
 	return 0;
 }
 
+static void changes_clear(struct store *);
+
 void
 store_close(struct store *st)
 {
 	if (!st)
 		return;
 	store_unlock(st);
-	for (size_t i = 0; i < st->nch; i++) {
-		free(st->ch[i].path);
-		free(st->ch[i].data);
-	}
+	changes_clear(st);
 	free(st->ch);
+	free(st->chidx);
 	free(st->at);
 	sb_release(&st->trailers);
 	config_free(st->cfg);
@@ -269,35 +269,88 @@ store_unlock(struct store *st)
 
 /* --- changes --------------------------------------------------------- */
 
+static size_t
+path_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+/* The slot of rel in the index of changes: its entry, or the empty one. */
+static size_t *
+change_slot(struct store *st, const char *rel)
+{
+	size_t mask = st->chslots - 1, i = path_hash(rel) & mask;
+
+	while (st->chidx[i] && strcmp(st->ch[st->chidx[i] - 1].path, rel))
+		i = (i + 1) & mask;
+	return &st->chidx[i];
+}
+
 static void
+changes_grow(struct store *st)
+{
+	st->chslots = st->chslots ? st->chslots * 2 : 64;
+	free(st->chidx);
+	st->chidx = xcalloc(st->chslots, sizeof(*st->chidx));
+	for (size_t i = 0; i < st->nch; i++)
+		*change_slot(st, st->ch[i].path) = i + 1;
+}
+
+static void
+changes_clear(struct store *st)
+{
+	for (size_t i = 0; i < st->nch; i++) {
+		free(st->ch[i].path);
+		free(st->ch[i].data);
+	}
+	st->nch = 0;
+	if (st->chidx)
+		memset(st->chidx, 0, st->chslots * sizeof(*st->chidx));
+}
+
+/*
+ * A change to commit.  In bulk its blob is written now, so that a batch
+ * of thousands holds names, not contents, until its commit; otherwise
+ * the commit writes it, and a full disk fails the commit, not the write.
+ */
+static int
 record(struct store *st, const char *rel, int del, int exec,
     const void *buf, size_t len)
 {
-	struct repo_change *c = NULL;
+	struct repo_change c = { NULL, del, exec, NULL, 0, 0, { 0 } }, *old;
+	size_t *slot;
 
-	for (size_t i = 0; i < st->nch; i++)
-		if (strcmp(st->ch[i].path, rel) == 0) {
-			c = &st->ch[i];
-			free(c->data);
-			break;
-		}
-	if (!c) {
-		if (st->nch == st->chcap) {
-			st->chcap = st->chcap ? st->chcap * 2 : 8;
-			st->ch = xrealloc(st->ch, st->chcap * sizeof(*st->ch));
-		}
-		c = &st->ch[st->nch++];
-		c->path = xstrdup(rel);
+	if (!del && st->bulk) {
+		if (repo_blob_write(st->repo, buf, len, c.oid) < 0)
+			return -1;
+		c.written = 1;
+	} else if (!del) {
+		c.data = xmalloc(len + 1);
+		memcpy(c.data, buf, len);
+		c.len = len;
 	}
-	c->del = del;
-	c->exec = exec;
-	c->data = NULL;
-	c->len = 0;
-	if (!del) {
-		c->data = xmalloc(len + 1);
-		memcpy(c->data, buf, len);
-		c->len = len;
+	if ((st->nch + 1) * 2 > st->chslots)
+		changes_grow(st);
+	slot = change_slot(st, rel);
+	if (*slot) {
+		old = &st->ch[*slot - 1];
+		c.path = old->path;
+		free(old->data);
+		*old = c;
+		return 0;
 	}
+	if (st->nch == st->chcap) {
+		st->chcap = st->chcap ? st->chcap * 2 : 8;
+		st->ch = xrealloc(st->ch, st->chcap * sizeof(*st->ch));
+	}
+	c.path = xstrdup(rel);
+	st->ch[st->nch++] = c;
+	*slot = st->nch;
+	return 0;
 }
 
 static int
@@ -351,9 +404,7 @@ put(struct store *st, const char *rel, const void *buf, size_t len,
 	if (r == 0)
 		r = write_atomic(abs, buf, len, exec ? 0755 : 0644);
 	free(abs);
-	if (r == 0)
-		record(st, rel, 0, exec, buf, len);
-	return r;
+	return r < 0 ? -1 : record(st, rel, 0, exec, buf, len);
 }
 
 int
@@ -452,8 +503,8 @@ store_deliver(struct store *st, const char *mdir, const char *sub,
 	FAULT("after-rename");
 	if (fsync_dir(dst.buf) < 0)
 		goto out;
-	record(st, rel.buf, 0, 0, buf, len);
-	ret = 0;
+	if (record(st, rel.buf, 0, 0, buf, len) == 0)
+		ret = 0;
 	goto out;
 fail:
 	if (fd >= 0)
@@ -503,7 +554,8 @@ store_track(struct store *st, const char *rel)
 	}
 	r = sb_read_file(&s, abs, 0);
 	if (r == 0)
-		record(st, rel, 0, (sbuf.st_mode & 0100) != 0, s.buf, s.len);
+		r = record(st, rel, 0, (sbuf.st_mode & 0100) != 0, s.buf,
+		    s.len);
 	free(abs);
 	sb_release(&s);
 	return r;
@@ -531,6 +583,15 @@ store_rename(struct store *st, const char *from, const char *to)
 	free(a);
 	free(b);
 	return r;
+}
+
+int
+store_bulk(struct store *st, int on)
+{
+	if (repo_bulk(st->repo, on) < 0)
+		return -1;
+	st->bulk = on;
+	return 0;
 }
 
 void
@@ -599,11 +660,7 @@ store_commit(struct store *st, const char *fmt, ...)
 	free(name);
 	free(email);
 	sb_release(&msg);
-	for (size_t i = 0; i < st->nch; i++) {
-		free(st->ch[i].path);
-		free(st->ch[i].data);
-	}
-	st->nch = 0;
+	changes_clear(st);
 	sb_reset(&st->trailers);
 	return r;
 }

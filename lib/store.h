@@ -36,6 +36,8 @@ struct store {
 	int lockfd;		/* -1 when not locked */
 	struct repo_change *ch;
 	size_t nch, chcap;
+	size_t *chidx, chslots;	/* ch by path: index + 1, 0 empty */
+	int bulk;		/* store_bulk(): blobs written as recorded */
 	struct sb trailers;
 	char head[OID_HEX];	/* HEAD after the last commit */
 	int staff;		/* staff_configured(), -1 not known yet */
@@ -116,6 +118,10 @@ int store_remove(struct store *st, const char *rel);
 int store_rename(struct store *st, const char *from, const char *to);
 /* Record rel (already written by other means) for the next commit. */
 int store_track(struct store *st, const char *rel);
+
+/* A batch of thousands: objects go into packs, not loose files
+ * (repo_bulk()). */
+int store_bulk(struct store *st, int on);
 
 /* Add a trailer "Key: value" to the next commit message. */
 void store_trailer(struct store *st, const char *key, const char *val);

@@ -806,30 +806,22 @@ fail:
 int
 mkdir_p(const char *path)
 {
-	char *p;
+	char *p, *s;
+	int r;
 
-	/* most often only the last one is missing: one call, not one a
-	 * component */
+	/* most often only the last one is missing: one call; else the
+	 * parent first, from the deepest that is there */
 	if (mkdir(path, 0777) == 0 || errno == EEXIST)
 		return 0;
-	p = xstrdup(path);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-			inbox_error(INBOX_EFAIL, "mkdir %s:", p);
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-		inbox_error(INBOX_EFAIL, "mkdir %s:", p);
-		free(p);
-		return -1;
-	}
+	if (errno != ENOENT || !(s = strrchr(path, '/')) || s == path)
+		return inbox_error(INBOX_EFAIL, "mkdir %s:", path);
+	p = xstrndup(path, (size_t)(s - path));
+	r = mkdir_p(p);
 	free(p);
+	if (r < 0)
+		return -1;
+	if (mkdir(path, 0777) < 0 && errno != EEXIST)
+		return inbox_error(INBOX_EFAIL, "mkdir %s:", path);
 	return 0;
 }
 

@@ -120,3 +120,29 @@ msgfile() {
 	[ "$(find conv -type f -path '*/new/*' | wc -l)" -eq 300 ]
 	[ "$(inbox-ls | wc -l)" -eq 50 ]
 }
+
+@test "batch: its objects are one pack, not loose files, and git reads it" {
+	local loose packs
+	loose=$(find .git/objects -path '*/[0-9a-f][0-9a-f]/*' -type f | wc -l)
+	packs=$(find .git/objects/pack -name '*.pack' | wc -l)
+	awk 'BEGIN { for (i = 1; i <= 300; i++)
+		printf "{\"type\":\"message\",\"id\":\"pk-%d\",\"time\":" \
+		    "\"2026-11-22T08:%02d:00Z\",\"from\":\"+1512555%04d\"," \
+		    "\"body\":\"Leak number %d\"}\n", i, i % 60, i % 120, i }' |
+	    inbox-recv -q --batch
+	[ "$(commits)" -eq $((N0 + 1)) ]
+	[ "$(find .git/objects -path '*/[0-9a-f][0-9a-f]/*' -type f |
+	    wc -l)" -eq "$loose" ]
+	[ "$(find .git/objects/pack -name '*.pack' | wc -l)" -eq $((packs + 1)) ]
+	[ -z "$(find .git/objects/pack -name 'tmp_*')" ]
+	git verify-pack .git/objects/pack/pack-*.idx
+	git fsck --no-dangling
+	all_committed
+	[ "$(git grep -l '^Leak number 300$' HEAD -- conv | wc -l)" -eq 1 ]
+	[ "$(git grep -l '^Leak number' HEAD -- conv | wc -l)" -eq 300 ]
+	[ "$(inbox-ls --all --all-time -s Leak | wc -l)" -eq 120 ]
+	# and the next commit builds on it
+	recv_sms SMafter +15125550001 "After the batch" >/dev/null
+	git fsck --no-dangling
+	[ "$(inbox-ls --all --all-time -s Leak | wc -l)" -eq 120 ]
+}

@@ -28,7 +28,7 @@ setup_file() {
 	cc $cflags -I"$INBOX_SRC/lib" \
 	    $(pkg-config --cflags libgit2 jansson yaml-0.1 libcurl) \
 	    "$INBOX_SRC/t/lib/tdrive.c" "$INBOX_BUILD/libinbox.a" \
-	    $(pkg-config --libs libgit2 jansson yaml-0.1 libcurl) -lm \
+	    $(pkg-config --libs libgit2 jansson yaml-0.1 libcurl zlib) -lm \
 	    -o "$BATS_FILE_TMPDIR/tdrive"
 }
 

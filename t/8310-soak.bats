@@ -91,11 +91,13 @@ repair() {
 	awk '$2 != 0 { print $1 }' "$T/recv" | while read -r sid; do
 		sms "${sid#SMsoak}" | inbox-recv -q
 	done
-	# a message killed mid-delivery is failed, never sent again (so this
-	# flush may say "some records failed", 1; the checks below decide)
+	# a message killed mid-delivery is failed, never sent again: by the
+	# first flush, or, when its "sending" mark is recent, by the one an
+	# hour later (so either may say "some records failed", 1; the checks
+	# below decide)
 	inbox-send -q --flush || [ $? -eq 1 ]
 	tick 3600
-	inbox-send -q --flush
+	inbox-send -q --flush || [ $? -eq 1 ]
 
 	# every message received, acknowledged or retried, once
 	n=$(wc -l <"$T/recv")
