@@ -88,7 +88,11 @@ anonymous(const char *from)
 	return 0;
 }
 
-/* Find an existing file of uniq in the conversation (replay). */
+/*
+ * Find an existing file of uniq in the conversation (replay).  The filers
+ * skip it when uniq is fresh: made by this process for this event, as a
+ * batch's are, never one read back from the spool or the index.
+ */
 static int
 already_there(struct store *st, const char *conv, const char *uniq)
 {
@@ -336,7 +340,7 @@ consent(struct store *st, const char *addr, struct inbound_result *res)
 
 static int
 file_message(struct store *st, struct event *ev, const char *uniq,
-    struct inbound_result *res)
+    int fresh, struct inbound_result *res)
 {
 	char addr[320], to[320] = "", dir[64], date[64];
 	char *contact = NULL, *name;
@@ -374,7 +378,7 @@ file_message(struct store *st, struct event *ev, const char *uniq,
 	 * message, or an uncommitted one, and finishes; never a second copy */
 	if (ev->provider_id && pid_record(st, ev->provider_id, res->msgid) < 0)
 		goto out;
-	if (!already_there(st, res->conv, uniq)) {
+	if (fresh || !already_there(st, res->conv, uniq)) {
 		time_rfc2822(when, date, sizeof(date));
 		sb_addf(&h, "X-Inbox-Channel: %s\n", ev->channel);
 		if (res->keyword == KW_ATTENTION)
@@ -791,7 +795,7 @@ refile_call(struct store *st, struct event *ev, const char *party,
 
 static int
 file_call(struct store *st, struct event *ev, const char *uniq,
-    struct inbound_result *res)
+    int fresh, struct inbound_result *res)
 {
 	char *id = pid_lookup(st, ev->provider_id);
 	const char *party = ev->direction && !strcmp(ev->direction, "out") ?
@@ -857,7 +861,7 @@ file_call(struct store *st, struct event *ev, const char *uniq,
 	    ev->recording_duration, ev->transcript);
 	sb_add(&h, body.buf, body.len);
 	conv_dir(res->conv, dir, sizeof(dir));
-	if (!already_there(st, res->conv, uniq) &&
+	if ((fresh || !already_there(st, res->conv, uniq)) &&
 	    store_deliver(st, dir, "new", uniq, h.buf, h.len) < 0)
 		goto out;
 	set_context(st, &c, contact, NULL);
@@ -931,7 +935,7 @@ inbound_file(struct store *st, struct event *ev, const char *uniq,
 				inbox_error_clear();
 				if (!committed) {
 					int r = file_message(st, ev, m.uniq,
-					    res);
+					    0, res);
 
 					/* what the crash left is as the replay
 					 * would write it, so nothing was
@@ -956,11 +960,11 @@ inbound_file(struct store *st, struct event *ev, const char *uniq,
 				return 0;
 			}
 		}
-		return file_message(st, ev, uniq, res);
+		return file_message(st, ev, uniq, st->bulk, res);
 	case EV_STATUS:
 		return file_status(st, ev, res);
 	case EV_CALL:
-		return file_call(st, ev, uniq, res);
+		return file_call(st, ev, uniq, st->bulk, res);
 	case EV_JOB:
 		return inbox_error(INBOX_EDATA, "job events are taken by "
 		    "inbox-job");

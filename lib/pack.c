@@ -23,6 +23,7 @@
 #include <zlib.h>
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 
 #include "crypto.h"
 #include "pack.h"
@@ -37,9 +38,110 @@ struct pobj {
 	git_object_t type;
 };
 
+/*
+ * libgit2's backends for the objects already there, behind one that
+ * spares a batch their checks: git_odb_write() asks every backend whether
+ * a new object is there, then refreshes them all and asks again, which
+ * would read objects/pack again and touch a loose path for each of a
+ * batch's thousands of objects.  The packs are rescanned only when
+ * pack_finish() adds one; the loose objects are read, never asked (an
+ * object that is loose too is written again, into the pack).
+ */
+struct packs {
+	git_odb_backend be;
+	git_odb_backend *in;
+};
+
+#define IN(b) (((struct packs *)(b))->in)
+
+static int
+ps_read(void **out, size_t *len, git_object_t *type, git_odb_backend *b,
+    const git_oid *id)
+{
+	return IN(b)->read(out, len, type, IN(b), id);
+}
+
+static int
+ps_read_prefix(git_oid *full, void **out, size_t *len, git_object_t *type,
+    git_odb_backend *b, const git_oid *id, size_t n)
+{
+	return IN(b)->read_prefix(full, out, len, type, IN(b), id, n);
+}
+
+static int
+ps_read_header(size_t *len, git_object_t *type, git_odb_backend *b,
+    const git_oid *id)
+{
+	return IN(b)->read_header(len, type, IN(b), id);
+}
+
+static int
+ps_exists(git_odb_backend *b, const git_oid *id)
+{
+	return IN(b)->exists(IN(b), id);
+}
+
+static int
+ps_exists_prefix(git_oid *full, git_odb_backend *b, const git_oid *id,
+    size_t n)
+{
+	return IN(b)->exists_prefix(full, IN(b), id, n);
+}
+
+static int
+ps_freshen(git_odb_backend *b, const git_oid *id)
+{
+	return IN(b)->freshen(IN(b), id);
+}
+
+static int
+ps_not_here(git_odb_backend *b, const git_oid *id)
+{
+	return GIT_ENOTFOUND;
+}
+
+static int
+ps_foreach(git_odb_backend *b, git_odb_foreach_cb cb, void *arg)
+{
+	return IN(b)->foreach(IN(b), cb, arg);
+}
+
+static int
+ps_refresh(git_odb_backend *b)
+{
+	return 0;	/* pack_finish() refreshes the packs it adds */
+}
+
+static void
+ps_free(git_odb_backend *b)
+{
+	IN(b)->free(IN(b));
+	free(b);
+}
+
+static git_odb_backend *
+packs_wrap(git_odb_backend *in, int loose)
+{
+	struct packs *w = xcalloc(1, sizeof(*w));
+
+	git_odb_init_backend(&w->be, GIT_ODB_BACKEND_VERSION);
+	w->in = in;
+	w->be.read = ps_read;
+	w->be.read_prefix = ps_read_prefix;
+	w->be.read_header = ps_read_header;
+	w->be.exists = ps_exists;
+	w->be.exists_prefix = ps_exists_prefix;
+	w->be.freshen = loose ? ps_not_here : ps_freshen;
+	w->be.foreach = ps_foreach;
+	w->be.refresh = ps_refresh;
+	w->be.free = ps_free;
+	return &w->be;
+}
+
 struct pack {
 	git_odb_backend be;	/* first: libgit2 passes &be back */
-	git_odb *odb;		/* while attaching */
+	git_odb_backend *packs;	/* the packs already there (struct packs) */
+	int own_packs;		/* not yet given to the odb */
 	char *dir;		/* objects/pack */
 	char *tmp;		/* the pack being written */
 	int fd;
@@ -50,6 +152,8 @@ struct pack {
 	z_stream z;
 	unsigned char *zbuf;
 	size_t zcap;
+	unsigned char wbuf[65536];	/* written, not yet in the file */
+	size_t wlen;
 };
 
 static size_t *
@@ -101,6 +205,36 @@ put_all(int fd, const void *buf, size_t len)
 }
 
 static int
+flush(struct pack *p)
+{
+	if (p->wlen && put_all(p->fd, p->wbuf, p->wlen) < 0) {
+		git_error_set(GIT_ERROR_OS, "write %s: %s", p->tmp,
+		    strerror(errno));
+		return -1;
+	}
+	p->wlen = 0;
+	return 0;
+}
+
+/* Append to the pack, through the buffer. */
+static int
+out(struct pack *p, const void *buf, size_t len)
+{
+	if (p->wlen + len > sizeof(p->wbuf) && flush(p) < 0)
+		return -1;
+	if (len > sizeof(p->wbuf)) {
+		if (put_all(p->fd, buf, len) == 0)
+			return 0;
+		git_error_set(GIT_ERROR_OS, "write %s: %s", p->tmp,
+		    strerror(errno));
+		return -1;
+	}
+	memcpy(p->wbuf + p->wlen, buf, len);
+	p->wlen += len;
+	return 0;
+}
+
+static int
 start(struct pack *p)
 {
 	static const unsigned char hdr[12] = { 'P', 'A', 'C', 'K', 0, 0, 0, 2 };
@@ -115,13 +249,68 @@ start(struct pack *p)
 		return -1;
 	}
 	p->tmp = sb_detach(&t, NULL);
-	if (put_all(p->fd, hdr, sizeof(hdr)) < 0) {
-		git_error_set(GIT_ERROR_OS, "write %s: %s", p->tmp,
-		    strerror(errno));
-		return -1;
-	}
 	p->off = sizeof(hdr);
-	return 0;
+	return out(p, hdr, sizeof(hdr));
+}
+
+/*
+ * An object under this size is stored in its zlib stream, not compressed:
+ * a deflate costs about 100,000 instructions whatever the size, most of a
+ * small message's filing, and inbox-maint compresses the pack later.
+ */
+#define STORE_MAX 2048
+
+static void
+zroom(struct pack *p, size_t n)
+{
+	if (n > p->zcap) {
+		p->zcap = n;
+		p->zbuf = xrealloc(p->zbuf, p->zcap);
+	}
+}
+
+/* A zlib stream of stored blocks (RFC 1950, 1951 3.2.4); its length. */
+static size_t
+stored(struct pack *p, const void *data, size_t len)
+{
+	const unsigned char *s = data;
+	unsigned char *z;
+	uLong a = adler32(1, s, (uInt)len);
+
+	zroom(p, len + 2 + 5 * (len / 65535 + 1) + 4);
+	z = p->zbuf;
+	*z++ = 0x78;
+	*z++ = 0x01;
+	do {
+		size_t n = len > 65535 ? 65535 : len;
+
+		*z++ = len == n;	/* BFINAL, BTYPE 00 */
+		*z++ = n & 0xff;
+		*z++ = (unsigned char)(n >> 8);
+		*z++ = ~n & 0xff;
+		*z++ = (unsigned char)(~n >> 8);
+		memcpy(z, s, n);
+		z += n;
+		s += n;
+		len -= n;
+	} while (len);
+	*z++ = (unsigned char)(a >> 24);
+	*z++ = (unsigned char)(a >> 16);
+	*z++ = (unsigned char)(a >> 8);
+	*z++ = (unsigned char)a;
+	return (size_t)(z - p->zbuf);
+}
+
+static size_t
+deflated(struct pack *p, const void *data, size_t len)
+{
+	zroom(p, compressBound(len));
+	deflateReset(&p->z);
+	p->z.next_in = (Bytef *)(uintptr_t)data;
+	p->z.avail_in = (uInt)len;
+	p->z.next_out = p->zbuf;
+	p->z.avail_out = (uInt)p->zcap;
+	return deflate(&p->z, Z_FINISH) == Z_STREAM_END ? p->z.total_out : 0;
 }
 
 static int
@@ -130,9 +319,8 @@ be_write(git_odb_backend *be, const git_oid *id, const void *data,
 {
 	struct pack *p = (struct pack *)be;
 	unsigned char h[16];
-	size_t hn = 0, left = len;
+	size_t hn = 0, left = len, zn;
 	struct pobj *o;
-	int e;
 
 	if (lookup(p, id))
 		return 0;
@@ -143,26 +331,17 @@ be_write(git_odb_backend *be, const git_oid *id, const void *data,
 		h[hn - 1] |= 0x80;
 		h[hn++] = left & 0x7f;
 	}
-	if (compressBound(len) > p->zcap) {
-		p->zcap = compressBound(len);
-		p->zbuf = xrealloc(p->zbuf, p->zcap);
+	if (len > UINT32_MAX / 2) {
+		git_error_set(GIT_ERROR_ZLIB, "an object too big for a batch");
+		return -1;
 	}
-	deflateReset(&p->z);
-	p->z.next_in = (Bytef *)(uintptr_t)data;
-	p->z.avail_in = (uInt)len;
-	p->z.next_out = p->zbuf;
-	p->z.avail_out = (uInt)p->zcap;
-	e = deflate(&p->z, Z_FINISH);
-	if (e != Z_STREAM_END || len > UINT32_MAX / 2) {
+	zn = len < STORE_MAX ? stored(p, data, len) : deflated(p, data, len);
+	if (zn == 0) {
 		git_error_set(GIT_ERROR_ZLIB, "cannot deflate an object");
 		return -1;
 	}
-	if (put_all(p->fd, h, hn) < 0 ||
-	    put_all(p->fd, p->zbuf, p->z.total_out) < 0) {
-		git_error_set(GIT_ERROR_OS, "write %s: %s", p->tmp,
-		    strerror(errno));
+	if (out(p, h, hn) < 0 || out(p, p->zbuf, zn) < 0)
 		return -1;
-	}
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 256;
 		p->obj = xrealloc(p->obj, p->cap * sizeof(*p->obj));
@@ -172,9 +351,8 @@ be_write(git_odb_backend *be, const git_oid *id, const void *data,
 	o = &p->obj[p->n];
 	git_oid_cpy(&o->id, id);
 	o->off = p->off;
-	o->plen = (uint32_t)(hn + p->z.total_out);
-	o->crc = (uint32_t)crc32(crc32(0, h, (uInt)hn), p->zbuf,
-	    (uInt)p->z.total_out);
+	o->plen = (uint32_t)(hn + zn);
+	o->crc = (uint32_t)crc32(crc32(0, h, (uInt)hn), p->zbuf, (uInt)zn);
 	o->size = len;
 	o->type = type;
 	*find(p, id) = ++p->n;
@@ -195,6 +373,8 @@ be_read(void **out, size_t *len, git_object_t *type, git_odb_backend *be,
 
 	if (!o)
 		return GIT_ENOTFOUND;
+	if (flush(p) < 0)
+		return -1;
 	raw = xmalloc(o->plen);
 	if (pread(p->fd, raw, o->plen, (off_t)o->off) != (ssize_t)o->plen) {
 		free(raw);
@@ -249,6 +429,7 @@ reset(struct pack *p)
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
+	p->wlen = 0;
 	if (p->tmp)
 		unlink(p->tmp);
 	free(p->tmp);
@@ -265,6 +446,8 @@ be_free(git_odb_backend *be)
 	struct pack *p = (struct pack *)be;
 
 	reset(p);
+	if (p->own_packs)
+		p->packs->free(p->packs);
 	deflateEnd(&p->z);
 	free(p->zbuf);
 	free(p->obj);
@@ -273,17 +456,21 @@ be_free(git_odb_backend *be)
 	free(p);
 }
 
+/*
+ * The repository's objects become: this pack (written first), the packs
+ * already there (not rescanned at every write) and the loose objects.
+ * A store has no alternates.
+ */
 int
 pack_attach(struct pack **out, git_repository *g)
 {
 	struct pack *p = xcalloc(1, sizeof(*p));
+	git_odb_backend *in = NULL, *loose = NULL;
+	git_odb *odb = NULL;
 	struct sb d = SB_INIT;
+	int e;
 
 	*out = NULL;
-	if (git_repository_odb(&p->odb, g) < 0) {
-		free(p);
-		return -1;
-	}
 	git_odb_init_backend(&p->be, GIT_ODB_BACKEND_VERSION);
 	p->be.write = be_write;
 	p->be.read = be_read;
@@ -292,32 +479,52 @@ pack_attach(struct pack **out, git_repository *g)
 	p->be.free = be_free;
 	p->fd = -1;
 	/* the git directory's path ends with a slash */
-	sb_addf(&d, "%sobjects/pack", git_repository_path(g));
-	p->dir = sb_detach(&d, NULL);
-	if (deflateInit(&p->z, Z_BEST_SPEED) != Z_OK) {
-		git_odb_free(p->odb);
-		free(p->dir);
-		free(p);
+	sb_addf(&d, "%sobjects", git_repository_path(g));
+	e = deflateInit(&p->z, Z_BEST_SPEED) == Z_OK ? 0 : -1;
+	if (e < 0)
 		git_error_set(GIT_ERROR_ZLIB, "cannot start zlib");
-		return -1;
+	if (e == 0 && (e = git_odb_backend_pack(&in, d.buf)) == 0) {
+		p->packs = packs_wrap(in, 0);
+		p->own_packs = 1;
 	}
-	/* above the loose (1) and packed (2) backends: written here */
-	if (git_odb_add_backend(p->odb, &p->be, 1000) < 0) {
-		git_odb_free(p->odb);
+	if (e == 0 && (e = git_odb_backend_loose(&in, d.buf, -1, 0, 0, 0)) == 0)
+		loose = packs_wrap(in, 1);
+	if (e == 0)
+		e = git_odb_new(&odb);
+	sb_adds(&d, "/pack");
+	p->dir = sb_detach(&d, NULL);
+	/* once added, a backend is the odb's to free */
+	if (e == 0 && (e = git_odb_add_backend(odb, p->packs, 2)) == 0)
+		p->own_packs = 0;
+	if (e == 0 && (e = git_odb_add_backend(odb, loose, 1)) == 0)
+		loose = NULL;
+	if (e == 0 && (e = git_odb_add_backend(odb, &p->be, 1000)) == 0) {
+		*out = p;
+		p = NULL;
+	}
+	if (e == 0 && (e = git_repository_set_odb(g, odb)) < 0)
+		*out = NULL;	/* freed with the odb */
+	git_odb_free(odb);
+	if (p)
 		be_free(&p->be);
-		return -1;
-	}
-	/* the repository's odb owns us now (be.odb) */
-	git_odb_free(p->odb);
-	p->odb = NULL;
-	*out = p;
-	return 0;
+	if (loose)
+		loose->free(loose);
+	return e < 0 ? -1 : 0;
 }
 
 size_t
 pack_bytes(const struct pack *p)
 {
 	return (size_t)p->off;
+}
+
+/* Load the packs again, the one just finished among them. */
+static int
+packs_refresh(struct pack *p)
+{
+	git_odb_backend *in = IN(p->packs);
+
+	return in->refresh ? in->refresh(in) : 0;
 }
 
 static void
@@ -390,7 +597,7 @@ pack_finish(struct pack *p)
 		return 0;
 	}
 	be32(cnt, (uint32_t)p->n);
-	if (pwrite(p->fd, cnt, 4, 8) != 4)
+	if (flush(p) < 0 || pwrite(p->fd, cnt, 4, 8) != 4)
 		goto io;
 	map = mmap(NULL, (size_t)p->off, PROT_READ, MAP_SHARED, p->fd, 0);
 	if (map == MAP_FAILED)
@@ -414,7 +621,7 @@ pack_finish(struct pack *p)
 	if (write_atomic(name.buf, x.buf, x.len, 0444) < 0)
 		goto out;
 	reset(p);
-	r = git_odb_refresh(p->be.odb) < 0 ? inbox_error(INBOX_ETEMP,
+	r = packs_refresh(p) < 0 ? inbox_error(INBOX_ETEMP,
 	    "git: cannot see the new pack") : 0;
 	goto out;
 io:

@@ -1,0 +1,177 @@
+/*
+ * test-pack.c - bulk writing (repo_bulk(), pack.c): blobs and trees of a
+ * commit go into one pack, stored or deflated by size, read back before
+ * the pack is finished and through libgit2's own pack reader after; git
+ * itself checks the pack, its index and every object.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "repo.h"
+#include "unit.h"
+#include "util.h"
+
+static char root[] = "/tmp/inbox-unit-pack-XXXXXX";
+
+/* The output of a shell command run in the repository, trimmed. */
+static int
+sh(const char *cmd, struct sb *out)
+{
+	struct sb c = SB_INIT;
+	FILE *f;
+	char buf[4096];
+	size_t n;
+	int st;
+
+	sb_reset(out);
+	sb_addf(&c, "cd '%s' && %s 2>&1", root, cmd);
+	f = popen(c.buf, "r");
+	sb_release(&c);
+	if (!f)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(out, buf, n);
+	st = pclose(f);
+	sb_rtrim(out);
+	return st;
+}
+
+/* n bytes of a pattern that does not repeat in short order */
+static char *
+bytes(size_t n, unsigned seed)
+{
+	char *p = xmalloc(n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		p[i] = (char)(' ' + (seed >> 16) % 90);
+	}
+	p[n] = '\0';
+	return p;
+}
+
+int
+main(void)
+{
+	static const size_t sizes[] = { 0, 1, 100, 2047, 2048, 70000,
+	    200000 };
+	enum { N = sizeof(sizes) / sizeof(*sizes) };
+	struct repo_change ch[N + 1];
+	char *data[N], path[N][32], oid[OID_HEX];
+	struct sb out = SB_INIT;
+	struct repo *r;
+	int ok;
+
+	if (!mkdtemp(root) || repo_init(root) < 0 || repo_open(&r, root) < 0)
+		return 1;
+	memset(ch, 0, sizeof(ch));
+	CHECK_INT(repo_bulk(r, 1), 0, "bulk on");
+	for (size_t i = 0; i < N; i++) {
+		data[i] = bytes(sizes[i], (unsigned)i + 1);
+		snprintf(path[i], sizeof(path[i]), "d%zu/f%zu", i % 3, i);
+		ch[i].path = path[i];
+		ch[i].written = 1;
+		CHECK_INT(repo_blob_write(r, data[i], sizes[i], ch[i].oid), 0,
+		    "a blob into the pack");
+	}
+	/* the same contents twice: one object */
+	ch[N].path = "again";
+	ch[N].written = 1;
+	CHECK_INT(repo_blob_write(r, data[3], sizes[3], ch[N].oid), 0,
+	    "the same blob again");
+	CHECK(memcmp(ch[N].oid, ch[3].oid, 20) == 0, "the same id");
+	CHECK_INT(sh("find .git/objects -type f -path '*/tmp_pack_*' | wc -l",
+	    &out), 0, "find");
+	CHECK_STR(out.buf, "1", "one pack being written");
+	CHECK_INT(repo_commit(r, ch, N + 1, "office", "office@inbox",
+	    1795337600, "bulk\n", oid), 0, "the commit");
+	CHECK_INT(sh("find .git/objects -type f ! -path '*/pack/*' | wc -l",
+	    &out), 0, "find");
+	CHECK_STR(out.buf, "0", "no loose object");
+	CHECK_INT(sh("ls .git/objects/pack | grep -c '^pack-.*\\.idx$'", &out),
+	    0, "ls");
+	CHECK_STR(out.buf, "1", "one pack and its index");
+	CHECK_INT(sh("ls .git/objects/pack | grep -c tmp_", &out), 256,
+	    "no temporary pack left");
+	CHECK_INT(sh("git verify-pack .git/objects/pack/pack-*.idx", &out), 0,
+	    "git verify-pack");
+	CHECK_INT(sh("git fsck --strict --no-dangling", &out), 0, "git fsck");
+	CHECK_INT(sh("git rev-parse HEAD", &out), 0, "rev-parse");
+	CHECK_STR(out.buf, oid, "the branch is at the commit");
+	/* read back by libgit2, and by git */
+	ok = 1;
+	for (size_t i = 0; i < N; i++) {
+		struct sb got = SB_INIT;
+		char cmd[64];
+
+		if (repo_read(r, "HEAD", path[i], &got) != 0 ||
+		    got.len != sizes[i] || memcmp(got.buf ? got.buf : "",
+		    data[i], sizes[i]) != 0)
+			ok = 0;
+		snprintf(cmd, sizeof(cmd), "git cat-file -s HEAD:%s", path[i]);
+		if (sh(cmd, &out) != 0 || strtoul(out.buf, NULL, 10) !=
+		    sizes[i])
+			ok = 0;
+		sb_release(&got);
+	}
+	CHECK(ok, "every size reads back whole, through libgit2 and git");
+	/* small ones stored, big ones deflated: the pack is smaller than
+	 * the contents only by the big ones' compression */
+	CHECK_INT(sh("git verify-pack -v .git/objects/pack/pack-*.idx | "
+	    "awk '$2 == \"blob\" && $3 == 2047 { print ($4 > 2047) }'", &out),
+	    0, "verify-pack -v");
+	CHECK_STR(out.buf, "1", "a small blob is stored");
+	CHECK_INT(sh("git verify-pack -v .git/objects/pack/pack-*.idx | "
+	    "awk '$2 == \"blob\" && $3 == 200000 { print ($4 < 200000) }'",
+	    &out), 0, "verify-pack -v");
+	CHECK_STR(out.buf, "1", "a big blob is deflated");
+
+	/* a second commit in bulk builds on the first pack */
+	{
+		struct repo_change c2 = { 0 };
+		char oid2[OID_HEX];
+
+		c2.path = "d0/f0";
+		c2.written = 1;
+		CHECK_INT(repo_blob_write(r, "changed\n", 8, c2.oid), 0,
+		    "a blob for the second commit");
+		CHECK_INT(repo_commit(r, &c2, 1, "office", "office@inbox",
+		    1795337700, "bulk again\n", oid2), 0, "a second commit");
+		CHECK_INT(sh("git show HEAD:d0/f0", &out), 0, "git show");
+		CHECK_STR(out.buf, "changed", "the change is there");
+		CHECK_INT(sh("git fsck --strict --no-dangling", &out), 0,
+		    "git fsck after two packs");
+	}
+	/* bulk off: the repository is opened again, objects loose */
+	CHECK_INT(repo_bulk(r, 0), 0, "bulk off");
+	{
+		struct repo_change c3 = { 0 };
+		char oid3[OID_HEX], loose[] = "loose\n";
+
+		c3.path = "after";
+		c3.data = loose;
+		c3.len = 6;
+		CHECK_INT(repo_commit(r, &c3, 1, "office", "office@inbox",
+		    1795337800, "not bulk\n", oid3), 0, "a commit after");
+		CHECK_INT(sh("find .git/objects -type f ! -path '*/pack/*' | "
+		    "wc -l", &out), 0, "find");
+		CHECK(strcmp(out.buf, "0") != 0, "loose objects again");
+		CHECK_INT(sh("git fsck --strict --no-dangling", &out), 0,
+		    "git fsck at the end");
+	}
+
+	repo_close(r);
+	for (size_t i = 0; i < N; i++)
+		free(data[i]);
+	sb_release(&out);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return UNIT_DONE();
+}
