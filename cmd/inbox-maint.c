@@ -1,7 +1,10 @@
 /*
  * inbox-maint - for cron: pack git's loose objects (every commit leaves a
- * few) and rebuild the listing cache and the word index.  Holds the store lock while git
- * packs, so no command writes meanwhile.
+ * few) and rebuild the listing cache and the word index.  Holds the store
+ * lock while git packs, so no command writes meanwhile.  By default the
+ * packing is incremental (git repack --geometric: what is loose and the
+ * small packs, in memory and time in proportion to them); --full is
+ * git gc, every object packed again and the unreachable ones dropped.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -21,7 +24,7 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: inbox-maint [-q] [-C DIR] [-u USER] [--no-pack]\n");
+	    "usage: inbox-maint [-q] [-C DIR] [-u USER] [--full | --no-pack]\n");
 	exit(status ? INBOX_EUSAGE : cli_done(0));
 }
 
@@ -68,8 +71,9 @@ census(const char *root, long *loose, long long *bytes)
 }
 
 static int
-git_gc(const char *root)
+git_pack(const char *root, int full)
 {
+	const char *what = full ? "git gc" : "git repack";
 	pid_t pid;
 	int st;
 
@@ -79,17 +83,22 @@ git_gc(const char *root)
 		return inbox_error(INBOX_ETEMP, "fork:");
 	if (pid == 0) {
 		dup2(2, 1);
-		execlp("git", "git", "-C", root, "-c", "gc.autoDetach=false",
-		    "gc", "--quiet", "--prune=now", (char *)NULL);
+		if (full)
+			execlp("git", "git", "-C", root, "-c",
+			    "gc.autoDetach=false", "gc", "--quiet",
+			    "--prune=now", (char *)NULL);
+		else
+			execlp("git", "git", "-C", root, "repack", "-d", "-q",
+			    "--geometric=2", (char *)NULL);
 		_exit(127);
 	}
 	if (waitpid(pid, &st, 0) < 0)
 		return inbox_error(INBOX_EFAIL, "wait:");
 	if (!WIFEXITED(st) || WEXITSTATUS(st) == 127)
-		return inbox_error(INBOX_EFAIL, "cannot run git gc (is git "
-		    "installed?)");
+		return inbox_error(INBOX_EFAIL, "cannot run %s (is git "
+		    "installed?)", what);
 	if (WEXITSTATUS(st))
-		return inbox_error(INBOX_EFAIL, "git gc failed (exit %d)",
+		return inbox_error(INBOX_EFAIL, "%s failed (exit %d)", what,
 		    WEXITSTATUS(st));
 	return 0;
 }
@@ -99,6 +108,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "no-pack", no_argument, NULL, 'P' },
+		{ "full", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 }
@@ -108,21 +118,23 @@ main(int argc, char **argv)
 	size_t n;
 	long loose0, loose1;
 	long long bytes0, bytes1;
-	int opt, pack = 1;
+	int opt, pack = 1, full = 0;
 
 	cli_init("inbox-maint");
 	while ((opt = getopt_long(argc, argv, "hqC:u:", longopts, NULL)) != -1)
 		if (opt == 'P')
 			pack = 0;
+		else if (opt == 'F')
+			full = 1;
 		else if (!cli_option(&c, opt, optarg, usage))
 			usage(1);
-	if (optind != argc)
+	if (optind != argc || (full && !pack))
 		usage(1);
 	if (store_open(&st, c.dir, "inbox-maint", c.user) < 0 ||
 	    store_lock(st) < 0)
 		die_lib();
 	census(st->root, &loose0, &bytes0);
-	if (pack && git_gc(st->root) < 0)
+	if (pack && git_pack(st->root, full) < 0)
 		die_lib();
 	census(st->root, &loose1, &bytes1);
 	if (summary_reset(st) < 0 || summary_all(st, &v, &n) < 0 ||

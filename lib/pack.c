@@ -254,11 +254,15 @@ start(struct pack *p)
 }
 
 /*
- * An object under this size is stored in its zlib stream, not compressed:
- * a deflate costs about 100,000 instructions whatever the size, most of a
- * small message's filing, and inbox-maint compresses the pack later.
+ * Objects under these sizes are stored in their zlib streams, not
+ * compressed: a deflate costs 35,000 to 100,000 instructions however
+ * small the object, more than the rest of filing a message.  A message
+ * is compressed (git gc keeps an object's bytes as they are); a state
+ * file or an index entry gains nothing; a small tree is replaced by the
+ * next commit's.
  */
-#define STORE_MAX 2048
+#define STORE_BLOB 256
+#define STORE_TREE 2048
 
 static void
 zroom(struct pack *p, size_t n)
@@ -335,7 +339,8 @@ be_write(git_odb_backend *be, const git_oid *id, const void *data,
 		git_error_set(GIT_ERROR_ZLIB, "an object too big for a batch");
 		return -1;
 	}
-	zn = len < STORE_MAX ? stored(p, data, len) : deflated(p, data, len);
+	zn = len < (type == GIT_OBJECT_BLOB ? STORE_BLOB : STORE_TREE) ?
+	    stored(p, data, len) : deflated(p, data, len);
 	if (zn == 0) {
 		git_error_set(GIT_ERROR_ZLIB, "cannot deflate an object");
 		return -1;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# inbox-maint: packs the loose objects commits leave, rebuilds the cache.
+# inbox-maint: packs the loose objects commits leave (incrementally, or
+# all of it with --full), rebuilds the cache.
 
 load helper
 
@@ -47,5 +48,43 @@ loose() {
 	exec 9>&-
 	run inbox-maint extra
 	[ "$status" -eq 64 ]
-	[ "${lines[0]}" = "usage: inbox-maint [-q] [-C DIR] [-u USER] [--no-pack]" ]
+	[ "${lines[0]}" = "usage: inbox-maint [-q] [-C DIR] [-u USER] [--full | --no-pack]" ]
+	run inbox-maint --full --no-pack
+	[ "$status" -eq 64 ]
+}
+
+packs() {
+	find .git/objects/pack -name 'pack-*.pack' | wc -l
+}
+
+@test "maint: loose objects go into a pack; a big pack stays as it is" {
+	git repack -a -d -q
+	big=$(find .git/objects/pack -name 'pack-*.pack')
+	[ "$(packs)" -eq 1 ]
+	recv_sms SM3 +15125550102 "Radiator cold" >/dev/null
+	printf '{"type":"message","id":"b-%d","from":"+1512555020%d","body":"Batch %d"}\n' \
+	    1 1 1 2 2 2 | inbox-recv -q --batch
+	[ "$(packs)" -eq 2 ]
+	[ "$(loose)" -gt 0 ]
+	run inbox-maint -q
+	[ "$status" -eq 0 ]
+	[ "$(loose)" -eq 0 ]
+	[ -e "$big" ]
+	[ "$(packs)" -le 3 ]
+	git fsck --no-dangling 2>&1
+	[ "$(inbox-ls --all | wc -l)" -eq 5 ]
+}
+
+@test "maint --full: one pack, and what no commit reaches is dropped" {
+	printf '{"type":"message","id":"b-1","from":"+15125550201","body":"Batch"}\n' |
+	    inbox-recv -q --batch
+	stray=$(echo "nobody refers to this" | git hash-object -w --stdin)
+	run inbox-maint -q --full
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(loose)" -eq 0 ]
+	[ "$(packs)" -eq 1 ]
+	! git cat-file -e "$stray"
+	git fsck --no-dangling 2>&1
+	[ "$(inbox-ls --all | wc -l)" -eq 3 ]
 }

@@ -55,7 +55,7 @@ bytes(size_t n, unsigned seed)
 int
 main(void)
 {
-	static const size_t sizes[] = { 0, 1, 100, 2047, 2048, 70000,
+	static const size_t sizes[] = { 0, 1, 100, 255, 256, 2048, 70000,
 	    200000 };
 	enum { N = sizeof(sizes) / sizeof(*sizes) };
 	struct repo_change ch[N + 1];
@@ -120,7 +120,7 @@ main(void)
 	/* small ones stored, big ones deflated: the pack is smaller than
 	 * the contents only by the big ones' compression */
 	CHECK_INT(sh("git verify-pack -v .git/objects/pack/pack-*.idx | "
-	    "awk '$2 == \"blob\" && $3 == 2047 { print ($4 > 2047) }'", &out),
+	    "awk '$2 == \"blob\" && $3 == 255 { print ($4 > 255) }'", &out),
 	    0, "verify-pack -v");
 	CHECK_STR(out.buf, "1", "a small blob is stored");
 	CHECK_INT(sh("git verify-pack -v .git/objects/pack/pack-*.idx | "
