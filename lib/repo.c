@@ -75,6 +75,30 @@ mbedtls_x509_crt_parse_file(void *chain, const char *path)
 	return parse(chain, path);
 }
 
+/*
+ * libssh2 starts OpenSSL's engines (a million instructions) when libgit2
+ * starts; libssh2 starts itself again when inbox-sync opens an ssh
+ * session, so the start is declined here the same way.
+ */
+int libssh2_init(int flags);
+
+int
+libssh2_init(int flags)
+{
+	static int (*init)(int);
+
+	if (tls_starting)
+		return 0;
+	if (!init) {
+		void *sym = dlsym(RTLD_NEXT, "libssh2_init");
+
+		if (!sym)
+			return -1;
+		memcpy(&init, &sym, sizeof(sym));
+	}
+	return init(flags);
+}
+
 static void
 tls_load(void)
 {
@@ -139,13 +163,19 @@ ensure(struct repo *r)
 		return gerr(INBOX_EFAIL, "open");
 	}
 	/* libgit2's refs keep the fsync setting of when they are first
-	 * read: read them now, while it is on, so that a deferred write
-	 * (objects unsynced) still moves the branch durably */
+	 * read, so they are read now: a command with its fsyncs deferred
+	 * (fsync_defer()) moves the branch unsynced and syncs after it
+	 * (commit_synced()); any other fsyncs the ref and its logs */
 	{
+		int defer = fsync_deferred();
 		git_refdb *db;
 
+		if (defer)
+			git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
 		if (git_repository_refdb(&db, r->g) == 0)
 			git_refdb_free(db);
+		if (defer)
+			git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	}
 	return 0;
 }
@@ -489,11 +519,11 @@ out:
 }
 
 /*
- * The commit of a batch: the commit object, then syncfs for everything
- * written unsynced (the work tree's files and the objects), then the
- * branch moved from the parent (compare and swap) with fsync.  In bulk
- * the objects held are packed before the syncfs.  GIT_EUSER when the
- * pack or syncfs failed.
+ * A commit with its fsyncs deferred (fsync_defer()): the commit object,
+ * then syncfs for everything written unsynced (the work tree's files and
+ * the objects), then the branch moved from the parent (compare and swap)
+ * and synced by a second syncfs.  In bulk the pack is finished before the
+ * first.  GIT_EUSER when the pack or a syncfs failed.
  */
 static int
 commit_synced(struct repo *r, git_oid *id, const git_signature *sig,
@@ -509,15 +539,17 @@ commit_synced(struct repo *r, git_oid *id, const git_signature *sig,
 		return e;
 	if (bulk_pack(r) < 0 || sync_all(r->root) < 0)
 		return GIT_EUSER;
-	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	sb_addf(&log, "commit: %.*s", (int)strcspn(msg, "\n"), msg);
 	e = parent ? git_reference_create_matching(&ref, r->g,
 	    "refs/heads/main", id, 1, git_commit_id(parent), log.buf) :
 	    git_reference_create(&ref, r->g, "refs/heads/main", id, 0,
 	    log.buf);
-	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
 	git_reference_free(ref);
 	sb_release(&log);
+	/* the ref and its logs: one more syncfs, not an fsync each (the
+	 * ref's file, its directory, and two reflogs with theirs) */
+	if (e == 0 && sync_all(r->root) < 0)
+		return GIT_EUSER;
 	return e;
 }
 

@@ -131,10 +131,11 @@ int write_atomic(const char *path, const void *buf, size_t len, int mode);
 /* fsync the directory that holds path (or the directory itself). */
 int fsync_dir(const char *dir);
 /*
- * A batch makes its files durable all at once: with fsync_defer(1),
+ * inbox-recv makes its files durable all at once: with fsync_defer(1),
  * fsync_fd() and fsync_dir() do nothing, and the commit calls sync_all()
- * (syncfs) once before it moves the branch.  Nothing is acknowledged
- * before that; a batch cut short is filed again from the start.
+ * (syncfs) before it moves the branch and again after.  Nothing is
+ * acknowledged before that; a receive or a batch cut short is filed
+ * again from the start.
  */
 void fsync_defer(int on);
 int fsync_deferred(void);

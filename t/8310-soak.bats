@@ -55,8 +55,9 @@ repair() {
 	: >"$T/send"
 	while [ "$kills" -lt "$SOAK_KILLS" ] && [ "$i" -lt $((SOAK_KILLS * 4)) ]; do
 		i=$((i + 1))
-		# 1 to 80 ms: from before the lock to after the commit
-		delay=$(printf '0.%03d' $((RANDOM % 80 + 1)))
+		# 1 to 25 ms: from before the lock to after the commit (a
+		# receive takes about 10)
+		delay=$(printf '0.%03d' $((RANDOM % 25 + 1)))
 		rc=0
 		case $((i % 10)) in
 		[0-6])	sid=SMsoak$i

@@ -42,7 +42,7 @@ _inbox_options() {
 	job) echo "--customer= --at= --tech= --address= --service-pro= --eta=
 		--invoice-url= --url= --all --json $std" ;;
 	link) echo "--unlink --attach --move --detach --reason= $std" ;;
-	maint) echo "--no-pack $std" ;;
+	maint) echo "--full --no-pack $std" ;;
 	log) echo "--customer= --job= --user= --consent= --json $std" ;;
 	ls) echo "--counts --page= --as-of= --json $std $_inbox_filters" ;;
 	recv) echo "--format= --url= --signature= --cgi --batch $std" ;;
