@@ -13,6 +13,7 @@
 #include <git2.h>
 
 #include "fault.h"
+#include "hostkey.h"
 #include "pack.h"
 #include "repo.h"
 
@@ -1141,7 +1142,46 @@ struct remote_ctx {
 	const struct repo_cred *c;
 	int tried;		/* TRY_* already offered */
 	int rejected;		/* the remote refused a ref update */
+	int port;		/* of an ssh URL */
 };
+
+/*
+ * An ssh server is who it says when its key is in known_hosts, as for
+ * ssh(1); libgit2 itself trusts no ssh host key.  A TLS server is
+ * libgit2's to judge, against the CA bundle.
+ */
+static int
+cert_cb(git_cert *cert, int valid, const char *host, void *payload)
+{
+	struct remote_ctx *x = payload;
+	const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
+	const char *home = getenv("HOME");
+	char *mine = home && *home ? path_join(home, ".ssh/known_hosts") :
+	    NULL;
+	const char *files[4];
+	size_t n = 0;
+	int r;
+
+	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) {
+		free(mine);
+		return valid ? 0 : GIT_ECERTIFICATE;
+	}
+	if (x->c && x->c->known_hosts)
+		files[n++] = x->c->known_hosts;
+	if (mine)
+		files[n++] = mine;
+	files[n++] = "/etc/ssh/ssh_known_hosts";
+	files[n] = NULL;
+	r = hk->type & GIT_CERT_SSH_RAW ? hostkey_known(host, x->port,
+	    (const unsigned char *)hk->hostkey, hk->hostkey_len, files) :
+	    inbox_error(INBOX_EFAIL, "libgit2 gave no host key to check");
+	free(mine);
+	if (r == 0)
+		return 0;
+	git_error_set_str(GIT_ERROR_SSH, inbox_errmsg());
+	inbox_error_clear();
+	return GIT_ECERTIFICATE;
+}
 
 static int
 cred_cb(git_credential **out, const char *url, const char *url_user,
@@ -1270,7 +1310,7 @@ repo_fetch(struct repo *r, const char *url, const char *track,
 	git_remote *rm;
 	git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
-	struct remote_ctx x = { c, 0, 0 };
+	struct remote_ctx x = { c, 0, 0, 22 };
 	const git_remote_head **heads;
 	size_t nh;
 	git_oid id;
@@ -1281,7 +1321,9 @@ repo_fetch(struct repo *r, const char *url, const char *track,
 	git_commit *commit;
 
 	theirs[0] = '\0';
+	x.port = hostkey_port(url);
 	cb.credentials = cred_cb;
+	cb.certificate_check = cert_cb;
 	cb.payload = &x;
 	if (anon_remote(r, &rm, url) < 0)
 		return -1;
@@ -1347,7 +1389,7 @@ repo_push(struct repo *r, const char *url, const char *track,
 		return -1;
 	git_remote *rm;
 	git_push_options po = GIT_PUSH_OPTIONS_INIT;
-	struct remote_ctx x = { c, 0, 0 };
+	struct remote_ctx x = { c, 0, 0, 22 };
 	char *specs[1] = { (char *)"refs/heads/main:refs/heads/main" };
 	git_strarray sa = { specs, 1 };
 	git_oid head;
@@ -1356,7 +1398,9 @@ repo_push(struct repo *r, const char *url, const char *track,
 	if (head_oid(r, &head) != 0)
 		return inbox_error(INBOX_EFAIL, "nothing to push: "
 		    "refs/heads/main is missing");
+	x.port = hostkey_port(url);
 	po.callbacks.credentials = cred_cb;
+	po.callbacks.certificate_check = cert_cb;
 	po.callbacks.push_update_reference = push_ref_cb;
 	po.callbacks.payload = &x;
 	if (anon_remote(r, &rm, url) < 0)

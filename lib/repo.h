@@ -152,8 +152,10 @@ struct repo_cred {
 	const char *ssh_pass;	/* its passphrase */
 	const char *user;	/* https user name */
 	const char *password;	/* https password or token */
+	const char *known_hosts; /* checked before ~/.ssh's and /etc/ssh's */
 };
-/* ssh-agent ($SSH_AUTH_SOCK) is tried after the keys given. */
+/* ssh-agent ($SSH_AUTH_SOCK) is tried after the keys given.  An ssh
+ * server's host key must be in known_hosts (hostkey.h). */
 
 /* The URL of git remote `name` (malloc'd); 1 when there is no such
  * remote in .git/config. */

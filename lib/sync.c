@@ -70,7 +70,7 @@ local_missing(const char *url)
 
 struct creds {
 	struct repo_cred c;
-	char *key, *pass, *password;
+	char *key, *pass, *password, *hosts;
 };
 
 static int
@@ -90,6 +90,12 @@ creds_load(struct store *st, struct creds *k)
 			free(p);
 	}
 	if (st) {
+		char *kh = store_path(st, "secrets/known_hosts");
+
+		if (path_exists(kh))
+			k->c.known_hosts = k->hosts = kh;
+		else
+			free(kh);
 		if (secret_get(st, "ssh-passphrase", &k->pass) < 0 ||
 		    secret_get(st, "sync-password", &k->password) < 0)
 			return -1;
@@ -111,6 +117,7 @@ creds_free(struct creds *k)
 	free(k->key);
 	free(k->pass);
 	free(k->password);
+	free(k->hosts);
 }
 
 /* --- the sending host ------------------------------------------------ */

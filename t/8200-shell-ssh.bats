@@ -57,6 +57,19 @@ setup_file() {
 		    "$INBOX_BUILD" "$S" $u "$(cat "$d/$u.pub")" \
 		    >>"$d/authorized_keys"
 	done
+	# a key for inbox-sync: git's own programs over ssh, nothing else
+	ssh-keygen -q -t ed25519 -N '' -C sync -f "$d/sync"
+	cat >"$d/git-only" <<-'EOF'
+	#!/bin/sh
+	case $SSH_ORIGINAL_COMMAND in
+	"git-upload-pack "*|"git-receive-pack "*)
+		exec sh -c "$SSH_ORIGINAL_COMMAND" ;;
+	esac
+	exit 1
+	EOF
+	chmod +x "$d/git-only"
+	printf 'command="%s",no-pty,no-port-forwarding %s\n' "$d/git-only" \
+	    "$(cat "$d/sync.pub")" >>"$d/authorized_keys"
 	PORT=$(python3 -c 'import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -242,4 +255,44 @@ $CA" ]
 	    "inbox-shell: this key runs inbox commands only" ]
 	[[ "$stderr" == *"commands: ls show send assign archive flag block link log approve job template contact" ]]
 	[ "$(wc -l <"$LOG")" -eq "$before" ]
+}
+
+# libgit2's ssh transport through the same sshd: the host key checked
+# against known_hosts as ssh(1) does (libgit2 trusts none by itself), and
+# libssh2 started when the session opens (the programs decline its start
+# with libgit2's)
+@test "inbox-sync over ssh: the host key from known_hosts, then a push and a clone" {
+	local d=$BATS_FILE_TMPDIR hub url kh=$HOME/.ssh/known_hosts
+	hub=$d/hub.git
+	rm -rf "$hub" "$d/van" "$HOME/.ssh"
+	mkdir -p "$HOME/.ssh"
+	git init -q --bare -b main "$hub"
+	url="ssh://$(id -un)@127.0.0.1:$PORT$hub"
+	export INBOX_SECRET_SSH_KEY
+	INBOX_SECRET_SSH_KEY=$(cat "$d/sync")
+	git remote add hub "$url"
+
+	# unknown: refused, and told how to add it
+	run --separate-stderr inbox-sync -q hub
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "inbox-sync: $url: the host key of [127.0.0.1]:$PORT is not in known_hosts (check it, then: ssh-keyscan -p $PORT 127.0.0.1 >> ~/.ssh/known_hosts)" ]
+	# another key for it: refused
+	echo "[127.0.0.1]:$PORT $(cut -d ' ' -f 1,2 "$d/tina.pub")" >"$kh"
+	run --separate-stderr inbox-sync -q hub
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "inbox-sync: $url: the host key of [127.0.0.1]:$PORT is not the one in $kh: it changed, or someone is in between" ]
+	[ -z "$(git -C "$hub" rev-parse -q --verify main)" ]
+
+	# known (hashed, as ssh-keygen -H writes it): through
+	echo "[127.0.0.1]:$PORT $(cut -d ' ' -f 1,2 "$d/host_key.pub")" >"$kh"
+	ssh-keygen -q -H -f "$kh" 2>/dev/null
+	! grep -q 127.0.0.1 "$kh"
+	run inbox-sync -q hub
+	[ "$status" -eq 0 ]
+	[ "$(git -C "$hub" rev-parse main)" = "$(git rev-parse HEAD)" ]
+	run inbox-sync -q --clone "$url" "$d/van"
+	[ "$status" -eq 0 ]
+	[ "$(git -C "$d/van" rev-parse HEAD)" = "$(git rev-parse HEAD)" ]
+	[ "$(inbox-ls -C "$d/van" --all | wc -l)" -eq 2 ]
+	git remote remove hub
 }
