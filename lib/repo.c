@@ -181,8 +181,6 @@ ensure(struct repo *r)
 	return 0;
 }
 
-#define BULK_CACHE ((size_t)4 << 20)
-
 /* The pack being written in bulk, finished: its objects can be named. */
 static int
 bulk_pack(struct repo *r)
@@ -207,8 +205,8 @@ repo_bulk(struct repo *r, int on)
 	}
 	if (on && !r->pack && pack_attach(&r->pack, r->g) < 0)
 		return gerr(INBOX_ETEMP, "start a pack");
-	/* a batch reads thousands of trees once each: keep few */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)BULK_CACHE);
+	/* a batch reads thousands of trees once each: keep none */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	return 0;
 }
 
