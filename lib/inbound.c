@@ -68,7 +68,7 @@ pid_record(struct store *st, const char *provider_id, const char *msgid)
 
 	pid_path(provider_id, rel, sizeof(rel));
 	sb_addf(&s, "%s\n", msgid);
-	r = store_put(st, rel, s.buf, s.len);
+	r = store_put_new(st, rel, s.buf, s.len);
 	sb_release(&s);
 	return r;
 }

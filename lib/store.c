@@ -400,9 +400,15 @@ put(struct store *st, const char *rel, const void *buf, size_t len,
 			return 0;
 		}
 	}
-	r = ensure_parent(abs);
-	if (r == 0)
-		r = write_atomic(abs, buf, len, exec ? 0755 : 0644);
+	/* the directory is most often there: made only when the write
+	 * fails, and the write tried again */
+	r = write_atomic(abs, buf, len, exec ? 0755 : 0644);
+	if (r < 0) {
+		inbox_error_clear();
+		r = ensure_parent(abs);
+		if (r == 0)
+			r = write_atomic(abs, buf, len, exec ? 0755 : 0644);
+	}
 	free(abs);
 	return r < 0 ? -1 : record(st, rel, 0, exec, buf, len);
 }
@@ -411,6 +417,39 @@ int
 store_put(struct store *st, const char *rel, const void *buf, size_t len)
 {
 	return put(st, rel, buf, len, 0);
+}
+
+static int write_all(int, const char *, size_t);
+static int io_class(void);
+
+int
+store_put_new(struct store *st, const char *rel, const void *buf, size_t len)
+{
+	char *abs;
+	int fd, r = -1;
+
+	if (!st->bulk)
+		return put(st, rel, buf, len, 0);
+	if (rel_ok(rel) < 0)
+		return -1;
+	abs = store_path(st, rel);
+	fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && ensure_parent(abs) == 0)
+		fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		inbox_error_clear();
+		free(abs);
+		return put(st, rel, buf, len, 0);	/* there: replace it */
+	}
+	if (write_all(fd, buf, len) == 0 && close(fd) == 0)
+		r = record(st, rel, 0, 0, buf, len);
+	else {
+		inbox_error(io_class(), "write %s:", abs);
+		close(fd);
+		unlink(abs);
+	}
+	free(abs);
+	return r;
 }
 
 int
@@ -443,6 +482,24 @@ io_class(void)
 	    INBOX_ETEMP : INBOX_EFAIL;
 }
 
+/* A maildir's tmp/, new/ and cur/, made when missing. */
+static int
+maildir_dirs(struct store *st, const char *mdir)
+{
+	static const char *subs[] = { "tmp", "new", "cur" };
+	char *d = path_join(st->root, mdir);
+	int r = 0;
+
+	for (int i = 0; i < 3 && r == 0; i++) {
+		char *s = path_join(d, subs[i]);
+
+		r = path_exists(s) ? 0 : mkdir_p(s);
+		free(s);
+	}
+	free(d);
+	return r;
+}
+
 int
 store_deliver(struct store *st, const char *mdir, const char *sub,
     const char *name, const void *buf, size_t len)
@@ -452,28 +509,18 @@ store_deliver(struct store *st, const char *mdir, const char *sub,
 
 	if (rel_ok(mdir) < 0)
 		return -1;
-	/* git keeps no empty directories: any of the three may be gone */
-	{
-		static const char *subs[] = { "tmp", "new", "cur" };
-		char *d = path_join(st->root, mdir);
-
-		for (int i = 0; i < 3; i++) {
-			char *s = path_join(d, subs[i]);
-			int r = path_exists(s) ? 0 : mkdir_p(s);
-
-			free(s);
-			if (r < 0) {
-				free(d);
-				goto out;
-			}
-		}
-		free(d);
-	}
 	sb_addf(&tmp, "%s/%s/tmp", st->root, mdir);
 	sb_addf(&tmp, "/%s", name);
 	sb_addf(&dst, "%s/%s/%s/%s", st->root, mdir, sub, name);
 	sb_addf(&rel, "%s/%s/%s", mdir, sub, name);
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* git keeps no empty directories: tmp/ may be gone */
+	if (fd < 0 && errno == ENOENT) {
+		if (maildir_dirs(st, mdir) < 0)
+			goto out;
+		fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0644);
+	}
 	if (fd < 0) {
 		inbox_error(io_class(), "create %s:", tmp.buf);
 		goto out;
@@ -494,8 +541,10 @@ store_deliver(struct store *st, const char *mdir, const char *sub,
 		goto fail;
 	}
 	fd = -1;
-	/* link() refuses to overwrite, like rename with RENAME_NOREPLACE */
-	if (link(tmp.buf, dst.buf) < 0) {
+	/* link() refuses to overwrite, like rename with RENAME_NOREPLACE;
+	 * new/ or cur/ may be gone too */
+	if (link(tmp.buf, dst.buf) < 0 && (errno != ENOENT ||
+	    maildir_dirs(st, mdir) < 0 || link(tmp.buf, dst.buf) < 0)) {
 		inbox_error(io_class(), "deliver %s:", dst.buf);
 		goto fail;
 	}

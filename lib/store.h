@@ -101,6 +101,14 @@ char *store_path(const struct store *st, const char *rel);
 /* Write rel atomically and record it for the commit. */
 int store_put(struct store *st, const char *rel, const void *buf,
     size_t len);
+/*
+ * The same for a file that is not there yet, in bulk (store_bulk()):
+ * made in place, not through a temporary name, for a batch, whose files
+ * count only once its commit is made (a rerun rewrites a torn one).
+ * Outside bulk, or when it is there, store_put().
+ */
+int store_put_new(struct store *st, const char *rel, const void *buf,
+    size_t len);
 /* Same, executable (hooks). */
 int store_put_exec(struct store *st, const char *rel, const void *buf,
     size_t len);
