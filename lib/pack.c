@@ -2,7 +2,7 @@
  * pack.c - objects written straight into one pack file, for a batch.
  *
  * A libgit2 object database backend that libgit2 writes to first: every
- * object is deflated and appended to objects/pack/tmp_pack_XXXXXX as it
+ * object is deflated and appended to objects/pack/tmp_pack_NAME as it
  * comes (no delta search, nothing held but its name, offset and CRC),
  * and pack_finish() writes the count and checksum, the version 2 index
  * beside it, and renames both into place, the index last, as git does.
@@ -187,27 +187,9 @@ grow(struct pack *p)
 }
 
 static int
-put_all(int fd, const void *buf, size_t len)
-{
-	const char *s = buf;
-
-	while (len) {
-		ssize_t w = write(fd, s, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		s += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
 flush(struct pack *p)
 {
-	if (p->wlen && put_all(p->fd, p->wbuf, p->wlen) < 0) {
+	if (p->wlen && write_all(p->fd, p->wbuf, p->wlen) < 0) {
 		git_error_set(GIT_ERROR_OS, "write %s: %s", p->tmp,
 		    strerror(errno));
 		return -1;
@@ -223,7 +205,7 @@ out(struct pack *p, const void *buf, size_t len)
 	if (p->wlen + len > sizeof(p->wbuf) && flush(p) < 0)
 		return -1;
 	if (len > sizeof(p->wbuf)) {
-		if (put_all(p->fd, buf, len) == 0)
+		if (write_all(p->fd, buf, len) == 0)
 			return 0;
 		git_error_set(GIT_ERROR_OS, "write %s: %s", p->tmp,
 		    strerror(errno));
@@ -239,9 +221,11 @@ start(struct pack *p)
 {
 	static const unsigned char hdr[12] = { 'P', 'A', 'C', 'K', 0, 0, 0, 2 };
 	struct sb t = SB_INIT;
+	char name[256];
 
-	sb_addf(&t, "%s/tmp_pack_XXXXXX", p->dir);
-	p->fd = mkstemp(t.buf);
+	unique_name(name, sizeof(name));
+	sb_addf(&t, "%s/tmp_pack_%s", p->dir, name);
+	p->fd = open(t.buf, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
 	if (p->fd < 0) {
 		git_error_set(GIT_ERROR_OS, "cannot create %s: %s", t.buf,
 		    strerror(errno));
@@ -517,12 +501,6 @@ pack_attach(struct pack **out, git_repository *g)
 	return e < 0 ? -1 : 0;
 }
 
-size_t
-pack_bytes(const struct pack *p)
-{
-	return (size_t)p->off;
-}
-
 /* Load the packs again, the one just finished among them. */
 static int
 packs_refresh(struct pack *p)
@@ -609,7 +587,7 @@ pack_finish(struct pack *p)
 		goto io;
 	sha1(map, (size_t)p->off, sum);
 	munmap(map, (size_t)p->off);
-	if (put_all(p->fd, sum, sizeof(sum)) < 0 || fsync_fd(p->fd) < 0)
+	if (write_all(p->fd, sum, sizeof(sum)) < 0 || fsync_fd(p->fd) < 0)
 		goto io;
 	make_index(p, sum, &x);
 	sb_addf(&name, "%s/pack-", p->dir);

@@ -18,8 +18,6 @@ struct pack;
  * not finished is thrown away.  -1 with libgit2's error set.
  */
 int pack_attach(struct pack **out, git_repository *g);
-/* Bytes written into the pack so far. */
-size_t pack_bytes(const struct pack *p);
 /*
  * Finish the pack: its count and checksum, its index, both renamed into
  * place (synced unless fsync_defer() is on), and libgit2 told.  The next

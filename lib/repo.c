@@ -164,19 +164,17 @@ ensure(struct repo *r)
 		return gerr(INBOX_EFAIL, "open");
 	}
 	/* libgit2's refs keep the fsync setting of when they are first
-	 * read, so they are read now: a command with its fsyncs deferred
-	 * (fsync_defer()) moves the branch unsynced and syncs after it
-	 * (commit_synced()); any other fsyncs the ref and its logs */
-	{
-		int defer = fsync_deferred();
+	 * read: a command with its fsyncs deferred (fsync_defer()) reads
+	 * them now, with fsync off, moves the branch unsynced and syncs
+	 * after it (commit_synced()); any other fsyncs the ref and its logs
+	 * (the setting's default) */
+	if (fsync_deferred()) {
 		git_refdb *db;
 
-		if (defer)
-			git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
 		if (git_repository_refdb(&db, r->g) == 0)
 			git_refdb_free(db);
-		if (defer)
-			git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	}
 	return 0;
 }

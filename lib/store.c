@@ -269,21 +269,11 @@ store_unlock(struct store *st)
 
 /* --- changes --------------------------------------------------------- */
 
-static size_t
-path_hash(const char *s)
-{
-	size_t h = 14695981039346656037u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211u;
-	return h;
-}
-
 /* The slot of rel in the index of changes: its entry, or the empty one. */
 static size_t *
 change_slot(struct store *st, const char *rel)
 {
-	size_t mask = st->chslots - 1, i = path_hash(rel) & mask;
+	size_t mask = st->chslots - 1, i = mem_hash(rel, strlen(rel)) & mask;
 
 	while (st->chidx[i] && strcmp(st->ch[st->chidx[i] - 1].path, rel))
 		i = (i + 1) & mask;
@@ -419,7 +409,6 @@ store_put(struct store *st, const char *rel, const void *buf, size_t len)
 	return put(st, rel, buf, len, 0);
 }
 
-static int write_all(int, const char *, size_t);
 static int io_class(void);
 
 int
@@ -457,22 +446,6 @@ store_put_exec(struct store *st, const char *rel, const void *buf,
     size_t len)
 {
 	return put(st, rel, buf, len, 1);
-}
-
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 static int

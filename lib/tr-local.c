@@ -33,19 +33,11 @@ write_file(const char *path, const char *buf, size_t len)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return inbox_error(INBOX_ETEMP, "open %s:", path);
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			inbox_error(INBOX_ETEMP, "write %s:", path);
-			close(fd);
-			unlink(path);
-			return -1;
-		}
-		buf += w;
-		len -= (size_t)w;
+	if (write_all(fd, buf, len) < 0) {
+		inbox_error(INBOX_ETEMP, "write %s:", path);
+		close(fd);
+		unlink(path);
+		return -1;
 	}
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		inbox_error(INBOX_ETEMP, "fsync %s:", path);

@@ -751,11 +751,39 @@ fsync_dir(const char *path)
 	return 0;
 }
 
+size_t
+mem_hash(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int
 write_atomic(const char *path, const void *buf, size_t len, int mode)
 {
 	struct sb lock = SB_INIT;
-	const char *p = buf;
 	int fd;
 
 	sb_addf(&lock, "%s.lock", path);
@@ -772,17 +800,7 @@ write_atomic(const char *path, const void *buf, size_t len, int mode)
 		sb_release(&lock);
 		return -1;
 	}
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		p += w;
-		len -= (size_t)w;
-	}
-	if (fsync_fd(fd) < 0)
+	if (write_all(fd, buf, len) < 0 || fsync_fd(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

@@ -128,6 +128,10 @@ time_t time_from_local(struct tm *tm, const char *tz);
  * fsyncs it, renames it over `path` and fsyncs the directory.
  */
 int write_atomic(const char *path, const void *buf, size_t len, int mode);
+/* FNV-1a of len bytes, for hash tables. */
+size_t mem_hash(const void *buf, size_t len);
+/* All of buf to fd, through short writes and signals; -1 with errno. */
+int write_all(int fd, const void *buf, size_t len);
 /* fsync the directory that holds path (or the directory itself). */
 int fsync_dir(const char *dir);
 /*

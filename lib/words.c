@@ -60,16 +60,6 @@ struct wset {
 	size_t nslot;
 };
 
-static size_t
-whash(const char *s, size_t len)
-{
-	size_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
 static void
 wset_grow(struct wset *s)
 {
@@ -77,7 +67,7 @@ wset_grow(struct wset *s)
 	s->nslot = s->nslot ? s->nslot * 2 : 256;
 	s->slot = xcalloc(s->nslot, sizeof(*s->slot));
 	for (size_t i = 0; i < s->n; i++) {
-		size_t h = whash(s->v[i].w, strlen(s->v[i].w)) &
+		size_t h = mem_hash(s->v[i].w, strlen(s->v[i].w)) &
 		    (s->nslot - 1);
 
 		while (s->slot[h])
@@ -94,7 +84,7 @@ wset_get(struct wset *s, const char *w, size_t len)
 
 	if (2 * (s->n + 1) > s->nslot)
 		wset_grow(s);
-	h = whash(w, len) & (s->nslot - 1);
+	h = mem_hash(w, len) & (s->nslot - 1);
 	while (s->slot[h]) {
 		struct word *e = &s->v[s->slot[h] - 1];
 
