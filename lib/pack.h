@@ -1,6 +1,6 @@
 /*
- * pack.h - objects written straight into one pack file, for a batch
- * (pack.c).  Only repo.c uses it: it is the other module that includes
+ * pack.h - objects written straight into one pack file, for a batch,
+ * or loose and cheaply, for any other command (pack.c).  Only repo.c uses it: it is the other module that includes
  * git2.h.
  */
 #ifndef INBOX_PACK_H
@@ -18,6 +18,13 @@ struct pack;
  * not finished is thrown away.  -1 with libgit2's error set.
  */
 int pack_attach(struct pack **out, git_repository *g);
+/*
+ * Make the objects libgit2 writes into g from now on loose files written
+ * here: small ones stored in their zlib streams, not compressed, and
+ * none making libgit2 read objects/pack again.  -1 with libgit2's error
+ * set.
+ */
+int pack_loose(git_repository *g);
 /*
  * Finish the pack: its count and checksum, its index, both renamed into
  * place (synced unless fsync_defer() is on), and libgit2 told.  The next

@@ -38,6 +38,23 @@ sh(const char *cmd, struct sb *out)
 	return st;
 }
 
+/* A file of the work tree written as it is, for git to compare. */
+static int
+write_file_at(const char *path, const char *data, size_t n)
+{
+	struct sb p = SB_INIT;
+	int r;
+
+	sb_addf(&p, "%s/loose", root);
+	r = mkdir_p(p.buf);
+	sb_reset(&p);
+	sb_addf(&p, "%s/%s", root, path);
+	if (r == 0)
+		r = write_atomic(p.buf, data, n, 0644);
+	sb_release(&p);
+	return r;
+}
+
 /* n bytes of a pattern that does not repeat in short order */
 static char *
 bytes(size_t n, unsigned seed)
@@ -159,7 +176,63 @@ main(void)
 		    "wc -l", &out), 0, "find");
 		CHECK(strcmp(out.buf, "0") != 0, "loose objects again");
 		CHECK_INT(sh("git fsck --strict --no-dangling", &out), 0,
+		    "git fsck after a loose commit");
+	}
+	/* every size loose: stored under 64 KB, deflated over, read back */
+	{
+		struct repo_change lc[N];
+		char oid4[OID_HEX], lp[N][32], *ld[N];
+
+		/* contents not in the pack already */
+		memset(lc, 0, sizeof(lc));
+		for (size_t i = 0; i < N; i++) {
+			ld[i] = bytes(sizes[i], (unsigned)i + 100);
+			snprintf(lp[i], sizeof(lp[i]), "loose/f%zu", i);
+			lc[i].path = lp[i];
+			lc[i].data = ld[i];
+			lc[i].len = sizes[i];
+		}
+		CHECK_INT(repo_commit(r, lc, N, "office", "office@inbox",
+		    1795337900, "loose\n", oid4), 0, "a loose commit");
+		ok = 1;
+		for (size_t i = 0; i < N; i++) {
+			struct sb got = SB_INIT;
+			char cmd[96];
+
+			if (repo_read(r, "HEAD", lp[i], &got) != 0 ||
+			    got.len != sizes[i] || memcmp(got.buf ? got.buf :
+			    "", ld[i], sizes[i]) != 0)
+				ok = 0;
+			if (write_file_at(lp[i], ld[i], sizes[i]) < 0)
+				ok = 0;
+			snprintf(cmd, sizeof(cmd), "git cat-file blob HEAD:%s"
+			    " | cmp -s - %s", lp[i], lp[i]);
+			if (sh(cmd, &out) != 0)
+				ok = 0;
+			sb_release(&got);
+		}
+		CHECK(ok, "every size reads back loose, through libgit2 and "
+		    "git");
+		CHECK_INT(sh("f=.git/objects/$(git rev-parse HEAD:loose/f3 | "
+		    "sed 's|^..|&/|'); stat -c %s $f", &out), 0, "stat");
+		CHECK_INT((int)strtol(out.buf, NULL, 10), 255 + 9 + 11,
+		    "a small loose object is stored: its bytes, its header "
+		    "and zlib's 11");
+		CHECK_INT(sh("f=.git/objects/$(git rev-parse HEAD:loose/f7 | "
+		    "sed 's|^..|&/|'); stat -c %s $f", &out), 0, "stat");
+		CHECK(strtol(out.buf, NULL, 10) < 200000,
+		    "a big loose object is deflated");
+		CHECK_INT(sh("find .git/objects -name 'tmp_*' | wc -l", &out),
+		    0, "find");
+		CHECK_STR(out.buf, "0", "no temporary object left");
+		/* the same again: nothing to commit, no error */
+		CHECK_INT(repo_commit(r, lc, N, "office", "office@inbox",
+		    1795338000, "loose again\n", oid4), 1,
+		    "the same contents again");
+		CHECK_INT(sh("git fsck --strict --no-dangling", &out), 0,
 		    "git fsck at the end");
+		for (size_t i = 0; i < N; i++)
+			free(ld[i]);
 	}
 
 	repo_close(r);
