@@ -54,6 +54,14 @@ gerr(int code, const char *what)
 int mbedtls_x509_crt_parse_file(void *chain, const char *path);
 
 static int tls_starting;
+
+/* The definition of name after this program's, or NULL. */
+static void *
+next_sym(const char *name)
+{
+	return dlsym(RTLD_NEXT, name);
+}
+
 static char *tls_ca_file;
 
 int
@@ -67,7 +75,7 @@ mbedtls_x509_crt_parse_file(void *chain, const char *path)
 		return -0x2900;		/* MBEDTLS_ERR_X509_FILE_IO_ERROR */
 	}
 	if (!parse) {
-		void *sym = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
+		void *sym = next_sym("mbedtls_x509_crt_parse_file");
 
 		if (!sym)
 			return -0x2900;
@@ -91,7 +99,7 @@ libssh2_init(int flags)
 	if (tls_starting)
 		return 0;
 	if (!init) {
-		void *sym = dlsym(RTLD_NEXT, "libssh2_init");
+		void *sym = next_sym("libssh2_init");
 
 		if (!sym)
 			return -1;
@@ -100,14 +108,95 @@ libssh2_init(int flags)
 	return init(flags);
 }
 
-static void
+/*
+ * The random generator of TLS, seeded when a remote first needs it too:
+ * libgit2's start gathers entropy for it (mbedTLS's HAVEGE collector, a
+ * million instructions, a tenth of a receive).  The entropy source is
+ * made and the generator seeded by tls_load(), with what libgit2 passed.
+ */
+void mbedtls_entropy_init(void *ctx);
+int mbedtls_ctr_drbg_seed(void *ctx, int (*f)(void *, unsigned char *,
+    size_t), void *p, const unsigned char *custom, size_t len);
+
+static struct {
+	void *entropy;		/* an mbedtls_entropy_context, not made */
+	void *drbg;		/* an mbedtls_ctr_drbg_context, not seeded */
+	int (*f)(void *, unsigned char *, size_t);
+	void *p;
+} tls_seed;
+
+void
+mbedtls_entropy_init(void *ctx)
+{
+	static void (*init)(void *);
+	void *sym;
+
+	if (tls_starting) {
+		tls_seed.entropy = ctx;
+		return;
+	}
+	if (!init && (sym = next_sym("mbedtls_entropy_init")))
+		memcpy(&init, &sym, sizeof(sym));
+	if (init)
+		init(ctx);
+}
+
+int
+mbedtls_ctr_drbg_seed(void *ctx, int (*f)(void *, unsigned char *, size_t),
+    void *p, const unsigned char *custom, size_t len)
+{
+	static int (*seed)(void *, int (*)(void *, unsigned char *, size_t),
+	    void *, const unsigned char *, size_t);
+	void *sym;
+
+	if (tls_starting && !custom && !tls_seed.drbg) {
+		tls_seed.drbg = ctx;
+		tls_seed.f = f;
+		tls_seed.p = p;
+		return 0;
+	}
+	if (!seed && (sym = next_sym("mbedtls_ctr_drbg_seed")))
+		memcpy(&seed, &sym, sizeof(sym));
+	return seed ? seed(ctx, f, p, custom, len) : -0x0034;
+	    /* MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED */
+}
+
+/*
+ * Before the first remote: the generator seeded and the CAs loaded (the
+ * bundle libgit2 was built with, or SSL_CERT_FILE and SSL_CERT_DIR as
+ * OpenSSL's programs take them).
+ */
+static int
 tls_load(void)
 {
-	if (!tls_ca_file)
-		return;
-	git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, tls_ca_file, NULL);
+	const char *file = getenv("SSL_CERT_FILE");
+	const char *dir = getenv("SSL_CERT_DIR");
+
+	if (tls_seed.entropy) {
+		mbedtls_entropy_init(tls_seed.entropy);
+		tls_seed.entropy = NULL;
+	}
+	if (tls_seed.drbg) {
+		void *drbg = tls_seed.drbg;
+
+		tls_seed.drbg = NULL;
+		if (mbedtls_ctr_drbg_seed(drbg, tls_seed.f, tls_seed.p, NULL,
+		    0) != 0)
+			return inbox_error(INBOX_ETEMP,
+			    "git: cannot seed the random generator of TLS");
+	}
+	if (file && !*file)
+		file = NULL;
+	if (dir && !*dir)
+		dir = NULL;
+	if (!file && !dir)
+		file = tls_ca_file;
+	if ((file || dir) && git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS,
+	    file, dir) < 0)
+		return gerr(INBOX_EFAIL, file ? file : dir);
 	free(tls_ca_file);
 	tls_ca_file = NULL;
+	return 0;
 }
 
 static void
@@ -123,6 +212,10 @@ lib_init(void)
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	/* the trees and commits made here name objects just written */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
+	/* an object read is not hashed again to check its name, as git
+	 * does not: zlib's checksum catches a damaged one, inbox-fsck and
+	 * git fsck the rest */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	/* keep trees of any size once read: by default a tree over 4 KB
 	 * (conv/ has 256 names, a big conversation's cur/ hundreds) is
 	 * inflated out of its pack, delta chain and all, at every lookup */
@@ -162,6 +255,11 @@ ensure(struct repo *r)
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		r->g = NULL;
 		return gerr(INBOX_EFAIL, "open");
+	}
+	if (pack_loose(r->g) < 0) {
+		git_repository_free(r->g);
+		r->g = NULL;
+		return gerr(INBOX_EFAIL, "open the objects of");
 	}
 	/* libgit2's refs keep the fsync setting of when they are first
 	 * read: a command with its fsyncs deferred (fsync_defer()) reads
@@ -1160,7 +1258,12 @@ cert_cb(git_cert *cert, int valid, const char *host, void *payload)
 
 	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) {
 		free(mine);
-		return valid ? 0 : GIT_ECERTIFICATE;
+		if (valid)
+			return 0;
+		git_error_set(GIT_ERROR_SSL, "the certificate of %s is not "
+		    "for it or not signed by a trusted CA (SSL_CERT_FILE or "
+		    "SSL_CERT_DIR can name its CA)", host);
+		return GIT_ECERTIFICATE;
 	}
 	if (x->c && x->c->known_hosts)
 		files[n++] = x->c->known_hosts;
@@ -1277,7 +1380,8 @@ anon_remote(struct repo *r, git_remote **rm, const char *url)
 {
 	git_remote_create_options o = GIT_REMOTE_CREATE_OPTIONS_INIT;
 
-	tls_load();
+	if (tls_load() < 0)
+		return -1;
 	o.repository = r->g;
 	o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
 	    GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
