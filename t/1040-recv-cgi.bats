@@ -51,11 +51,6 @@ teardown() {
 	fi
 }
 
-free_port() {
-	"$(command -v /usr/bin/python3 || command -v python3)" -c \
-	    'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # post BODY-FILE [curl args]: status line, Content-Type and body, CRs gone
 # ($CT: the request's Content-Type, a form by default)
 post() {

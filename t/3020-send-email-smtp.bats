@@ -28,13 +28,6 @@ listening() {
 	(exec 5<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-free_port() {
-	$PY -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
 # start_smtpd HANDLER [ARGS]: aiosmtpd on a free port, and the email
 # channel through it (committed).  Mail lands in $T/mail/new.
 start_smtpd() {

@@ -92,13 +92,6 @@ same() {
 	[ "$(git -C "$R" rev-parse 'main^{tree}')" = "$t" ]
 }
 
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
 # daemon: serve $T over git:// on a free port ($PORT), push allowed.
 # --detach returns before the daemon writes its pid file and listens:
 # wait until it answers (no sleeping: each try fails at once until then).

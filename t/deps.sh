@@ -1,7 +1,8 @@
 #!/bin/sh
 # t/deps.sh - install what the test suite needs, when it is missing and
 # we are root; otherwise say which apt-get line is needed.
-pkgs="bats mandoc git lighttpd python3-aiosmtpd kannel kannel-extras
+pkgs="bats mandoc git lighttpd lighttpd-mod-openssl openssl python3-aiosmtpd
+	kannel kannel-extras
 	valgrind clang procps mblaze
 	openssh-server openssh-client zsh"
 need=

@@ -67,3 +67,11 @@ customer() {
 conv_of() {
 	inbox-ls --all --all-time -s "$1" | cut -f1 | head -n 1
 }
+
+# free_port: a TCP port of 127.0.0.1 nothing listens on, for a server.
+free_port() {
+	"$(command -v /usr/bin/python3 || command -v python3)" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
