@@ -48,9 +48,7 @@ struct pobj {
  * every new object, a dozen times a commit and thousands of times a
  * batch.  The refresh that follows a miss of freshen() is skipped: at
  * worst an object is written twice.  A read that misses still refreshes,
- * so a pack made meanwhile (git gc) is found.  In a batch the loose
- * objects are read, never asked (an object that is loose too is written
- * again, into the pack).
+ * so a pack made meanwhile (git gc) is found.
  */
 struct packs {
 	git_odb_backend be;
@@ -100,21 +98,21 @@ ps_exists_prefix(git_oid *full, git_odb_backend *b, const git_oid *id,
 	return IN(b)->exists_prefix(full, IN(b), id, n);
 }
 
+/*
+ * Whether an object about to be written is there already is not asked of
+ * the packs: on a miss libgit2 formats an error message with the name
+ * (a third of the instructions of a batch's commit), and an object
+ * written again, loose or in the batch's pack, costs nothing but its
+ * bytes until the next repack.  The first ask misses, the refresh after
+ * it is skipped, the second ask (of the refreshed) ends it.
+ */
 static int
 ps_freshen(git_odb_backend *b, const git_oid *id)
 {
 	struct packs *w = (struct packs *)b;
-	int e = w->in->freshen(w->in, id);
 
-	/* the first ask misses: the refresh after it is skipped; the
-	 * second ask (of the refreshed) ends it */
-	w->skip = e == GIT_ENOTFOUND && w->skip == 0;
-	return e;
-}
-
-static int
-ps_not_here(git_odb_backend *b, const git_oid *id)
-{
+	(void)id;
+	w->skip = w->skip == 0;
 	return GIT_ENOTFOUND;
 }
 
@@ -154,7 +152,7 @@ ps_free(git_odb_backend *b)
 }
 
 static git_odb_backend *
-packs_wrap(git_odb_backend *in, int loose)
+packs_wrap(git_odb_backend *in)
 {
 	struct packs *w = xcalloc(1, sizeof(*w));
 
@@ -165,7 +163,7 @@ packs_wrap(git_odb_backend *in, int loose)
 	w->be.read_header = ps_read_header;
 	w->be.exists = ps_exists;
 	w->be.exists_prefix = ps_exists_prefix;
-	w->be.freshen = loose ? ps_not_here : ps_freshen;
+	w->be.freshen = ps_freshen;
 	w->be.foreach = ps_foreach;
 	if (in->writepack)
 		w->be.writepack = ps_writepack;
@@ -174,10 +172,18 @@ packs_wrap(git_odb_backend *in, int loose)
 	return &w->be;
 }
 
-/* An object's zlib stream, made here. */
+/*
+ * An object's zlib stream, made here.  An object under SMALL is deflated
+ * with a window and hash table its size (4 KB, 2,048 entries): zlib
+ * clears its hash table for every stream, 64 KB with the defaults,
+ * which cost more than deflating a message of 400 bytes; it compresses
+ * such a message as well.
+ */
+#define SMALL 4096
+
 struct zout {
-	z_stream z;
-	int started;
+	z_stream z, zs;		/* the big and small objects' */
+	int started, small_started;
 	unsigned char *buf;
 	size_t cap;
 };
@@ -281,14 +287,14 @@ start(struct pack *p)
 
 /*
  * Objects under these sizes are stored in their zlib streams, not
- * compressed: a deflate costs 35,000 to 100,000 instructions however
- * small the object, more than the rest of filing a message.  A message
- * is compressed (git gc keeps an object's bytes as they are); a state
- * file or an index entry gains nothing; a small tree is replaced by the
- * next commit's.
+ * compressed.  A message is compressed: git gc keeps the bytes of an
+ * object no delta is found for, as a message's are.  A state file or an
+ * index entry gains nothing; a tree (up to 17 KB for the 256 names of
+ * idx/pid/XX/) is mostly names of 20 random bytes, and git gc stores
+ * it as a delta against its other versions, compressed then.
  */
 #define STORE_BLOB 256
-#define STORE_TREE 2048
+#define STORE_TREE 65536
 
 static unsigned char *
 zroom(struct zout *zo, size_t n)
@@ -344,12 +350,15 @@ static size_t
 deflated(struct zout *zo, const void *hdr, size_t hn, const void *data,
     size_t len)
 {
-	z_stream *z = &zo->z;
+	int small = hn + len < SMALL;
+	z_stream *z = small ? &zo->zs : &zo->z;
+	int *started = small ? &zo->small_started : &zo->started;
 
-	if (!zo->started) {
-		if (deflateInit(z, Z_BEST_SPEED) != Z_OK)
+	if (!*started) {
+		if (deflateInit2(z, Z_BEST_SPEED, Z_DEFLATED, small ? 12 : 15,
+		    small ? 4 : 8, Z_DEFAULT_STRATEGY) != Z_OK)
 			return 0;
-		zo->started = 1;
+		*started = 1;
 	}
 	zroom(zo, compressBound(hn + len));
 	deflateReset(z);
@@ -369,6 +378,8 @@ zout_free(struct zout *zo)
 {
 	if (zo->started)
 		deflateEnd(&zo->z);
+	if (zo->small_started)
+		deflateEnd(&zo->zs);
 	free(zo->buf);
 }
 
@@ -541,11 +552,11 @@ pack_attach(struct pack **out, git_repository *g)
 	/* the git directory's path ends with a slash */
 	sb_addf(&d, "%sobjects", git_repository_path(g));
 	if ((e = git_odb_backend_pack(&in, d.buf)) == 0) {
-		p->packs = packs_wrap(in, 0);
+		p->packs = packs_wrap(in);
 		p->own_packs = 1;
 	}
 	if (e == 0 && (e = git_odb_backend_loose(&in, d.buf, -1, 0, 0, 0)) == 0)
-		loose = packs_wrap(in, 1);
+		loose = packs_wrap(in);
 	if (e == 0)
 		e = git_odb_new(&odb);
 	sb_adds(&d, "/pack");
@@ -807,7 +818,7 @@ pack_loose(git_repository *g)
 	/* the git directory's path ends with a slash */
 	sb_addf(&d, "%sobjects", git_repository_path(g));
 	if ((e = git_odb_backend_pack(&in, d.buf)) == 0)
-		packs = packs_wrap(in, 0);
+		packs = packs_wrap(in);
 	if (e == 0)
 		e = git_odb_backend_loose(&loose, d.buf, -1, 0, 0, 0);
 	l->dir = sb_detach(&d, NULL);

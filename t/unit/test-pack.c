@@ -144,6 +144,15 @@ main(void)
 	    "awk '$2 == \"blob\" && $3 == 200000 { print ($4 < 200000) }'",
 	    &out), 0, "verify-pack -v");
 	CHECK_STR(out.buf, "1", "a big blob is deflated");
+	CHECK_INT(sh("git verify-pack -v .git/objects/pack/pack-*.idx | "
+	    "awk '$2 == \"blob\" && $3 == 2048 { print ($4 < 2048) }'",
+	    &out), 0, "verify-pack -v");
+	CHECK_STR(out.buf, "1", "a message-sized blob is deflated (small "
+	    "window)");
+	CHECK_INT(sh("git verify-pack -v .git/objects/pack/pack-*.idx | "
+	    "awk '$2 == \"tree\" { n++; s += ($4 > $3) } "
+	    "END { print (n > 0 && s == n) }'", &out), 0, "verify-pack -v");
+	CHECK_STR(out.buf, "1", "every tree is stored");
 
 	/* a second commit in bulk builds on the first pack */
 	{
