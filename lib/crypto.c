@@ -7,20 +7,15 @@
  * and differ only in their initial state and block function.
  */
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SHA_NI 1
+#endif
 
 #include "util.h"
 #include "crypto.h"
 
-#define BLOCK 64
-
-struct md {
-	uint32_t h[8];
-	uint64_t len;			/* bytes hashed so far */
-	unsigned char buf[BLOCK];
-	size_t nbuf;
-	size_t outlen;			/* SHA1_LEN or SHA256_LEN */
-	void (*block)(uint32_t *, const unsigned char *);
-};
+#define BLOCK MD_BLOCK
 
 static uint32_t
 rol(uint32_t x, int n)
@@ -83,7 +78,85 @@ sha1_block(uint32_t *h, const unsigned char *p)
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
 }
 
+#ifdef SHA_NI
+/*
+ * The same block with the CPU's SHA extensions (Intel's SHA-1
+ * instructions): ABCD in one register (A in its top lane), E in the top
+ * lane of another; each SHA1RNDS4 does four rounds, SHA1NEXTE makes the
+ * next E from the A of four rounds before and adds the next four words,
+ * SHA1MSG1 and SHA1MSG2 extend the message four words at a time:
+ * W[t..t+3] from W[t-16..t-13], W[t-12..], W[t-8..] and W[t-4..].
+ */
+__attribute__((target("sha,sse4.1")))
 static void
+sha1_block_ni(uint32_t *h, const unsigned char *p)
+{
+	const __m128i swap = _mm_set_epi64x(0x0001020304050607LL,
+	    0x08090a0b0c0d0e0fLL);
+	__m128i abcd, abcd0, e, e0, prev, w[4], wi;
+	int i;
+
+	abcd0 = abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)h),
+	    0x1b);
+	e0 = _mm_set_epi32((int)h[4], 0, 0, 0);
+	prev = abcd;
+	for (i = 0; i < 20; i++) {
+		if (i < 4)
+			wi = _mm_shuffle_epi8(_mm_loadu_si128(
+			    (const __m128i *)(p + 16 * i)), swap);
+		else
+			wi = _mm_sha1msg2_epu32(_mm_xor_si128(
+			    _mm_sha1msg1_epu32(w[i % 4], w[(i + 1) % 4]),
+			    w[(i + 2) % 4]), w[(i + 3) % 4]);
+		w[i % 4] = wi;
+		e = i == 0 ? _mm_add_epi32(e0, wi) :
+		    _mm_sha1nexte_epu32(prev, wi);
+		prev = abcd;
+		/* the round function and constant: one per 20 rounds */
+		switch (i / 5) {
+		case 0: abcd = _mm_sha1rnds4_epu32(abcd, e, 0); break;
+		case 1: abcd = _mm_sha1rnds4_epu32(abcd, e, 1); break;
+		case 2: abcd = _mm_sha1rnds4_epu32(abcd, e, 2); break;
+		default: abcd = _mm_sha1rnds4_epu32(abcd, e, 3); break;
+		}
+	}
+	e = _mm_sha1nexte_epu32(prev, e0);
+	abcd = _mm_add_epi32(abcd, abcd0);
+	_mm_storeu_si128((__m128i *)h, _mm_shuffle_epi32(abcd, 0x1b));
+	h[4] = (uint32_t)_mm_extract_epi32(e, 3);
+}
+#endif
+
+static int sha1_hw_off;
+
+int
+sha1_hw(int on)
+{
+	sha1_hw_off = !on;
+#ifdef SHA_NI
+	return on && __builtin_cpu_supports("sha") &&
+	    __builtin_cpu_supports("sse4.1");
+#else
+	return 0;
+#endif
+}
+
+/* The block function: the CPU's SHA instructions when it has them. */
+static void (*sha1_fn(void))(uint32_t *, const unsigned char *)
+{
+#ifdef SHA_NI
+	static int has = -1;
+
+	if (has < 0)
+		has = __builtin_cpu_supports("sha") &&
+		    __builtin_cpu_supports("sse4.1");
+	if (has && !sha1_hw_off)
+		return sha1_block_ni;
+#endif
+	return sha1_block;
+}
+
+void
 sha1_init(struct md *m)
 {
 	static const uint32_t iv[5] = {
@@ -93,7 +166,7 @@ sha1_init(struct md *m)
 	memset(m, 0, sizeof(*m));
 	memcpy(m->h, iv, sizeof(iv));
 	m->outlen = SHA1_LEN;
-	m->block = sha1_block;
+	m->block = sha1_fn();
 }
 
 /* --- SHA-256, FIPS 180-4 section 6.2 ------------------------------- */
@@ -166,7 +239,7 @@ sha256_init(struct md *m)
 
 /* --- the shared engine --------------------------------------------- */
 
-static void
+void
 md_update(struct md *m, const void *data, size_t n)
 {
 	const unsigned char *p = data;
@@ -191,7 +264,7 @@ md_update(struct md *m, const void *data, size_t n)
 }
 
 /* Pad with 0x80, zeros and the bit count (FIPS 180-4 5.1.1). */
-static void
+void
 md_final(struct md *m, unsigned char *out)
 {
 	uint64_t bits = m->len * 8;

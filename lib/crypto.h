@@ -14,6 +14,26 @@
 #define SHA256_LEN 32
 
 void sha1(const void *data, size_t n, unsigned char out[SHA1_LEN]);
+
+/* A hash of data given in pieces: sha1_init(), md_update()..., then
+ * md_final() writes the digest. */
+#define MD_BLOCK 64
+struct md {
+	uint32_t h[8];
+	uint64_t len;			/* bytes hashed so far */
+	unsigned char buf[MD_BLOCK];
+	size_t nbuf;
+	size_t outlen;			/* SHA1_LEN or SHA256_LEN */
+	void (*block)(uint32_t *, const unsigned char *);
+};
+void sha1_init(struct md *m);
+void md_update(struct md *m, const void *data, size_t n);
+void md_final(struct md *m, unsigned char *out);
+/*
+ * SHA-1 with the CPU's SHA instructions (x86-64 with SHA-NI), when it
+ * has them, unless turned off; whether they are used now.  For tests.
+ */
+int sha1_hw(int on);
 void sha256(const void *data, size_t n, unsigned char out[SHA256_LEN]);
 void hmac_sha1(const void *key, size_t keylen, const void *data, size_t n,
     unsigned char out[SHA1_LEN]);

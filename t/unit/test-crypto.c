@@ -308,13 +308,48 @@ test_ct_equal(void)
 	CHECK_INT(ct_equal("\x80", "\x00", 1), 0, "ct_equal high bit");
 }
 
+/* A hash fed in pieces of every size from 1 to 200 bytes is the same. */
+static void
+test_pieces(void)
+{
+	unsigned char one[SHA1_LEN], got[SHA1_LEN];
+	char *m = malloc(100000);
+	int ok = 1;
+
+	for (size_t i = 0; i < 100000; i++)
+		m[i] = (char)(i * 7 + i / 255);
+	sha1(m, 100000, one);
+	for (size_t step = 1; step <= 200; step++) {
+		struct md md;
+
+		sha1_init(&md);
+		for (size_t i = 0; i < 100000; i += step)
+			md_update(&md, m + i, 100000 - i < step ? 100000 - i :
+			    step);
+		md_final(&md, got);
+		if (memcmp(one, got, SHA1_LEN) != 0)
+			ok = 0;
+	}
+	CHECK(ok, "sha1 in pieces of 1 to 200 bytes");
+	free(m);
+}
+
 int
 main(void)
 {
+	/* SHA-1 with the CPU's instructions, when it has them, then
+	 * without */
+	printf("# sha1 with SHA instructions: %s\n", sha1_hw(1) ? "yes" :
+	    "no");
+	test_sha1();
+	test_padding();
+	test_hmac_sha1();
+	test_pieces();
+	sha1_hw(0);
 	test_sha1();
 	test_sha256();
 	test_padding();
-	test_hmac_sha1();
+	test_pieces();
 	test_hmac_sha256();
 	test_twilio();
 	test_base64();
