@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <zlib.h>
 #include <git2.h>
@@ -646,12 +645,37 @@ make_index(struct pack *p, const unsigned char sum[SHA1_LEN], struct sb *x)
 	sb_add(x, h, SHA1_LEN);
 }
 
+/*
+ * The SHA-1 of the pack as written, read back a buffer at a time (not
+ * mapped: a batch's pack of tens of megabytes would count in the
+ * process's memory).
+ */
+static int
+pack_sum(struct pack *p, unsigned char sum[SHA1_LEN])
+{
+	struct md md;
+	uint64_t at = 0;
+
+	sha1_init(&md);
+	while (at < p->off) {
+		size_t want = p->off - at < sizeof(p->wbuf) ?
+		    (size_t)(p->off - at) : sizeof(p->wbuf);
+		ssize_t got = pread(p->fd, p->wbuf, want, (off_t)at);
+
+		if (got <= 0)
+			return -1;
+		md_update(&md, p->wbuf, (size_t)got);
+		at += (uint64_t)got;
+	}
+	md_final(&md, sum);
+	return 0;
+}
+
 int
 pack_finish(struct pack *p)
 {
 	unsigned char cnt[4], sum[SHA1_LEN];
 	struct sb x = SB_INIT, name = SB_INIT;
-	void *map;
 	int r = -1;
 
 	if (p->n == 0) {
@@ -659,13 +683,9 @@ pack_finish(struct pack *p)
 		return 0;
 	}
 	be32(cnt, (uint32_t)p->n);
-	if (flush(p) < 0 || pwrite(p->fd, cnt, 4, 8) != 4)
+	if (flush(p) < 0 || pwrite(p->fd, cnt, 4, 8) != 4 ||
+	    pack_sum(p, sum) < 0)
 		goto io;
-	map = mmap(NULL, (size_t)p->off, PROT_READ, MAP_SHARED, p->fd, 0);
-	if (map == MAP_FAILED)
-		goto io;
-	sha1(map, (size_t)p->off, sum);
-	munmap(map, (size_t)p->off);
 	if (write_all(p->fd, sum, sizeof(sum)) < 0 || fsync_fd(p->fd) < 0)
 		goto io;
 	make_index(p, sum, &x);

@@ -216,6 +216,13 @@ lib_init(void)
 	 * does not: zlib's checksum catches a damaged one, inbox-fsck and
 	 * git fsck the rest */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	/* packs are mapped 4 MB at a time, 16 MB at most: by default
+	 * libgit2 maps a whole pack (up to 8 GB in all), and every page a
+	 * read touches stays in the process (55 of the 105 MB of a batch of
+	 * 10,000 messages at 100k, 47 of 141 MB of --as-of a month back);
+	 * neither is slower for it */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)16 << 20);
 	/* keep trees of any size once read: by default a tree over 4 KB
 	 * (conv/ has 256 names, a big conversation's cur/ hundreds) is
 	 * inflated out of its pack, delta chain and all, at every lookup */
@@ -303,6 +310,7 @@ repo_bulk(struct repo *r, int on)
 		return gerr(INBOX_ETEMP, "start a pack");
 	/* a batch reads thousands of trees once each: keep none */
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+
 	return 0;
 }
 
