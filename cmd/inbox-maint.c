@@ -137,10 +137,12 @@ main(int argc, char **argv)
 	if (pack && git_pack(st->root, full) < 0)
 		die_lib();
 	census(st->root, &loose1, &bytes1);
-	if (summary_reset(st) < 0 || summary_all(st, &v, &n) < 0 ||
-	    words_rebuild(st) < 0)
+	/* one cache at a time: the summaries are let go before the words */
+	if (summary_reset(st) < 0 || summary_all(st, &v, &n) < 0)
 		die_lib();
 	summary_list_free(v, n);
+	if (words_rebuild(st) < 0)
+		die_lib();
 	store_close(st);
 	if (!c.quiet)
 		printf("objects\t%ld loose -> %ld loose\n"

@@ -35,6 +35,40 @@ arena_keep(char *buf)
 	arenas[narenas++] = buf;
 }
 
+/* The string fields of a summary, for summary_free() and pack(). */
+#define STRS(s) { &(s)->kind, &(s)->contact, &(s)->name, &(s)->address, \
+	    &(s)->channel, &(s)->status, &(s)->assignee, &(s)->members, \
+	    &(s)->jobs, &(s)->context, &(s)->group, &(s)->lastdir, \
+	    &(s)->preview, &(s)->times }
+
+/*
+ * Move a computed summary's strings into one block (mem): a table of
+ * 10,000 summaries held them in 140,000 allocations, 2 MB of them
+ * malloc's own bookkeeping.
+ */
+static void
+pack(struct convsum *s)
+{
+	char **strs[] = STRS(s);
+	size_t n = sizeof(strs) / sizeof(*strs), len = 0;
+	char *p;
+
+	if (s->mem || s->shared)
+		return;
+	for (size_t i = 0; i < n; i++)
+		len += *strs[i] ? strlen(*strs[i]) + 1 : 0;
+	p = s->mem = xmalloc(len ? len : 1);
+	for (size_t i = 0; i < n; i++)
+		if (*strs[i]) {
+			size_t k = strlen(*strs[i]) + 1;
+
+			memcpy(p, *strs[i], k);
+			free(*strs[i]);
+			*strs[i] = p;
+			p += k;
+		}
+}
+
 void
 summary_free(struct convsum *s)
 {
@@ -44,9 +78,7 @@ summary_free(struct convsum *s)
 		memset(s, 0, sizeof(*s));
 		return;
 	}
-	char **strs[] = { &s->kind, &s->contact, &s->name, &s->address,
-	    &s->channel, &s->status, &s->assignee, &s->members, &s->jobs,
-	    &s->context, &s->group, &s->lastdir, &s->preview, &s->times };
+	char **strs[] = STRS(s);
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++) {
 		free(*strs[i]);
@@ -698,30 +730,41 @@ summary_changed(struct store *st, const char *from, const char *to,
 
 /*
  * Summarise the conversations ids again: their lines (or "D" for those
- * gone) onto out, and into t when there is one.
+ * gone) onto out, and into t when there is one.  Once out would pass
+ * `most` bytes it is emptied and left so (the cache is compacted from t
+ * instead of appended to): 1 then.
  */
-static void
+static int
 summarise(struct store *st, char **ids, size_t n, struct sb *out,
-    struct table *t)
+    size_t most, struct table *t)
 {
+	int over = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		struct convsum cs;
 
 		if (!conv_present(st, ids[i])) {
-			sb_addf(out, "D\t%s\n", ids[i]);
+			if (!over)
+				sb_addf(out, "D\t%s\n", ids[i]);
 			cs = (struct convsum){ 0 };
 			memcpy(cs.id, ids[i], strlen(ids[i]) + 1);
 			cs.kind = xstrdup("");
 		} else if (summary_compute(st, ids[i], &cs) < 0) {
 			inbox_error_clear();
 			continue;
-		} else
+		} else if (!over)
 			serialise(out, &cs);
-		if (t)
+		if (!over && out->len > most) {
+			sb_release(out);
+			over = 1;
+		}
+		if (t) {
+			pack(&cs);
 			table_put(t, &cs);
-		else
+		} else
 			summary_free(&cs);
 	}
+	return over;
 }
 
 /* The bytes after the sorted body of the cache (the "V 2" line says how
@@ -784,45 +827,60 @@ append(int fd, const struct sb *lines)
 /*
  * Rewrite the cache from t: "V<TAB>2<TAB>BYTES", then the summaries most
  * recent first (summary_cmp_recent) and the mark, BYTES long, so that
- * summary_recent() can stop after a page.
+ * summary_recent() can stop after a page.  Written as it is made, 64 KB
+ * at a time (a store of 10,000 conversations has 4 MB of them), and
+ * BYTES filled in at the end.
  */
 static void
 compact(struct store *st, struct table *t, const char *head)
 {
-	struct sb all = SB_INIT;
+	struct sb out = SB_INIT;
 	char *tmp = path_join(st->root, ".git/inbox/summary.new");
 	char *path = cache_path(st);
 	const struct convsum **order = xmalloc((t->n ? t->n : 1) *
 	    sizeof(*order));
-	size_t k = 0, start;
-	int fd;
+	size_t k = 0, body = 0;
+	int fd, r;
 
 	for (size_t i = 0; i < t->n; i++)
 		if (t->v[i].kind && *t->v[i].kind)
 			order[k++] = &t->v[i];
 	if (k > 1)
 		qsort(order, k, sizeof(*order), cmp_recent_ptr);
-	sb_addf(&all, "V\t2\t%020d\n", 0);
-	start = all.len;
-	for (size_t i = 0; i < k; i++)
-		serialise(&all, order[i]);
-	sb_addf(&all, "H\t%s\n", head);
-	{
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto out;
+	sb_addf(&out, "V\t2\t%020d\n", 0);
+	r = 0;
+	for (size_t i = 0; r == 0 && i < k; i++) {
+		size_t was = out.len;
+
+		serialise(&out, order[i]);
+		body += out.len - was;
+		r = sb_spill(fd, &out, 65536);
+	}
+	if (r == 0) {
+		size_t was = out.len;
+
+		sb_addf(&out, "H\t%s\n", head);
+		body += out.len - was;
+		r = sb_spill(fd, &out, 0);
+	}
+	if (r == 0) {
 		char num[32];
 
-		snprintf(num, sizeof(num), "%020zu", all.len - start);
-		memcpy(all.buf + 4, num, 20);
+		snprintf(num, sizeof(num), "%020zu", body);
+		r = pwrite(fd, num, 20, 4) == 20 ? 0 : -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		if (write(fd, all.buf, all.len) == (ssize_t)all.len)
-			rename(tmp, path);
-		close(fd);
-	}
+	if (close(fd) == 0 && r == 0)
+		rename(tmp, path);
+	else
+		unlink(tmp);
+out:
 	free(order);
 	free(tmp);
 	free(path);
-	sb_release(&all);
+	sb_release(&out);
 }
 
 int
@@ -858,7 +916,17 @@ summary_all(struct store *st, struct convsum **v, size_t *n)
 		read_cache(fd, &t, cached);
 		if (strcmp(cached, head) != 0) {
 			full = summary_changed(st, cached, head, &c.ids, &c.n);
-			summarise(st, c.ids, c.n, &out, &t);
+			/* sized once: growing by doubling would hold the
+			 * old array and the new one together */
+			if (t.n + c.n > t.cap) {
+				t.cap = t.n + c.n;
+				t.v = xrealloc(t.v, t.cap * sizeof(*t.v));
+			}
+			if (t.want < t.n + c.n)
+				t.want = t.n + c.n;
+			if (summarise(st, c.ids, c.n, &out, full ? 0 :
+			    tail_max(), &t))
+				full = 1;
 			sb_addf(&out, "H\t%s\n", head);
 			if (full || too_long(fd, out.len))
 				compact(st, &t, head);
@@ -935,7 +1003,7 @@ summary_recent(struct store *st,
 			    head, &ids, &n);
 
 			if (!full)
-				summarise(st, ids, n, &add, NULL);
+				summarise(st, ids, n, &add, SIZE_MAX, NULL);
 			for (size_t i = 0; !full && i < n; i++)
 				free(ids[i]);
 			if (!full)

@@ -781,6 +781,18 @@ write_all(int fd, const void *buf, size_t len)
 }
 
 int
+sb_spill(int fd, struct sb *b, size_t at)
+{
+	int r = 0;
+
+	if (b->len >= at && b->len) {
+		r = write_all(fd, b->buf, b->len);
+		sb_reset(b);
+	}
+	return r;
+}
+
+int
 write_atomic(const char *path, const void *buf, size_t len, int mode)
 {
 	struct sb lock = SB_INIT;

@@ -132,6 +132,10 @@ int write_atomic(const char *path, const void *buf, size_t len, int mode);
 size_t mem_hash(const void *buf, size_t len);
 /* All of buf to fd, through short writes and signals; -1 with errno. */
 int write_all(int fd, const void *buf, size_t len);
+/* Write b's bytes to fd and empty it, once it holds at least `at` bytes
+ * (0: whatever it holds), for a file written as it is made; -1 on a
+ * failed write. */
+int sb_spill(int fd, struct sb *b, size_t at);
 /* fsync the directory that holds path (or the directory itself). */
 int fsync_dir(const char *dir);
 /*

@@ -337,6 +337,17 @@ index_free(struct index *ix)
 
 static char **sort_ids;
 
+/* The length of n (not negative) in decimal. */
+static size_t
+digits(int n)
+{
+	size_t d = 1;
+
+	for (; n >= 10; n /= 10)
+		d++;
+	return d;
+}
+
 static int
 byid_cmp(const void *a, const void *b)
 {
@@ -349,12 +360,12 @@ static int
 index_write(struct store *st, struct index *ix, struct wset *s,
     char **ids, size_t nids, const char *head)
 {
-	struct sb vocab = SB_INIT, post = SB_INIT, all = SB_INIT;
-	char *p = ipath(st, "words");
+	struct sb vocab = SB_INIT, out = SB_INIT;
+	char *p = ipath(st, "words"), *tmp = ipath(st, "words.new");
 	size_t *order = xmalloc((s->n ? s->n : 1) * sizeof(size_t));
 	size_t *byid = xmalloc((nids ? nids : 1) * sizeof(size_t));
 	int *num = xmalloc((nids ? nids : 1) * sizeof(int));
-	int r;
+	int r, fd;
 
 	/* conversations in id order, for conv_num(); postings renumbered */
 	sort_ids = ids;
@@ -377,30 +388,59 @@ index_write(struct store *st, struct index *ix, struct wset *s,
 				order[j] = order[j - gap];
 				order[j - gap] = t;
 			}
-	for (size_t i = 0; i < s->n; i++) {
+	/* the words with the offsets of their postings, counted first: the
+	 * postings are written as they are made, not held */
+	for (size_t i = 0, at = 0; i < s->n; i++) {
 		struct word *e = &s->v[order[i]];
 
-		sb_addf(&vocab, "%s\t%zu\n", e->w, post.len);
+		sb_addf(&vocab, "%s\t%zu\n", e->w, at);
 		for (size_t k = 0; k < e->n; k++)
-			sb_addf(&post, k ? " %d" : "%d", num[e->post[k]]);
-		sb_addc(&post, '\n');
+			at += digits(num[e->post[k]]) + (k > 0);
+		at++;
 	}
-	sb_addf(&all, "inbox-words 1 %s %zu %zu %zu\n", head, nids, s->n,
-	    vocab.len);
-	sb_add(&all, vocab.buf, vocab.len);
-	for (size_t i = 0; i < nids; i++)
-		sb_addf(&all, "%.12s\n", ids[byid[i]]);
-	sb_add(&all, post.buf, post.len);
-	r = write_atomic(p, all.buf, all.len, 0644);
+	r = -1;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644))
+	    >= 0) {
+		sb_addf(&out, "inbox-words 1 %s %zu %zu %zu\n", head, nids,
+		    s->n, vocab.len);
+		r = sb_spill(fd, &out, 0) < 0 || write_all(fd, vocab.buf,
+		    vocab.len) < 0 ? -1 : 0;
+		for (size_t i = 0; r == 0 && i < nids; i++) {
+			sb_addf(&out, "%.12s\n", ids[byid[i]]);
+			r = sb_spill(fd, &out, 65536);
+		}
+		for (size_t i = 0; r == 0 && i < s->n; i++) {
+			struct word *e = &s->v[order[i]];
+
+			for (size_t k = 0; k < e->n; k++)
+				sb_addf(&out, k ? " %d" : "%d",
+				    num[e->post[k]]);
+			sb_addc(&out, '\n');
+			r = sb_spill(fd, &out, 65536);
+		}
+		if (r == 0)
+			r = sb_spill(fd, &out, 0);
+		if (r == 0)
+			r = fsync_fd(fd);
+		if (close(fd) < 0)
+			r = -1;
+		if (r == 0 && rename(tmp, p) < 0)
+			r = -1;
+		if (r < 0) {
+			unlink(tmp);
+			r = inbox_error(INBOX_EFAIL, "write %s:", p);
+		}
+	} else
+		r = inbox_error(INBOX_EFAIL, "create %s:", tmp);
 	if (r == 0 && ftruncate(ix->logfd, 0) < 0)
 		r = inbox_error(INBOX_EFAIL, "words.log:");
 	free(order);
 	free(byid);
 	free(num);
 	free(p);
+	free(tmp);
 	sb_release(&vocab);
-	sb_release(&post);
-	sb_release(&all);
+	sb_release(&out);
 	return r;
 }
 
