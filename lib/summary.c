@@ -1197,6 +1197,7 @@ summary_asof(struct store *st, struct convsum **v, size_t *n)
 			cs.kind = xstrdup("");
 		} else if (summary_compute(st, c.ids[i], &cs) < 0)
 			goto fail;
+		pack(&cs);
 		table_put(&t, &cs);
 	}
 	r = 0;

@@ -53,11 +53,11 @@ repair() {
 	i=0
 	: >"$T/recv"
 	: >"$T/send"
-	while [ "$kills" -lt "$SOAK_KILLS" ] && [ "$i" -lt $((SOAK_KILLS * 4)) ]; do
+	while [ "$kills" -lt "$SOAK_KILLS" ] && [ "$i" -lt $((SOAK_KILLS * 6)) ]; do
 		i=$((i + 1))
-		# 1 to 25 ms: from before the lock to after the commit (a
-		# receive takes about 10)
-		delay=$(printf '0.%03d' $((RANDOM % 25 + 1)))
+		# 1 to 16 ms: from before the lock to after the commit (a
+		# receive, timeout's own start with it, takes about 8)
+		delay=$(printf '0.%03d' $((RANDOM % 16 + 1)))
 		rc=0
 		case $((i % 10)) in
 		[0-6])	sid=SMsoak$i
@@ -68,8 +68,8 @@ repair() {
 		[7-8])	c=${conv[i % 7]}
 			[ -d "conv/${c:0:2}/$c" ] || continue
 			text="soak out $i"
-			# a send is two commits and the transport: up to 250 ms
-			delay=$(printf '0.%03d' $((RANDOM % 250 + 1)))
+			# a send is two commits and the transport: up to 120 ms
+			delay=$(printf '0.%03d' $((RANDOM % 120 + 1)))
 			(timeout -s KILL "$delay" inbox-send -q "$c" "$text"; exit $?) \
 			    2>/dev/null || rc=$?
 			echo "$rc $text" >>"$T/send" ;;
