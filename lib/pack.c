@@ -190,7 +190,6 @@ struct zout {
 struct pack {
 	git_odb_backend be;	/* first: libgit2 passes &be back */
 	git_odb_backend *packs;	/* the packs already there (struct packs) */
-	int own_packs;		/* not yet given to the odb */
 	char *dir;		/* objects/pack */
 	char *tmp;		/* the pack being written */
 	int fd;
@@ -517,8 +516,6 @@ be_free(git_odb_backend *be)
 	struct pack *p = (struct pack *)be;
 
 	reset(p);
-	if (p->own_packs)
-		p->packs->free(p->packs);
 	zout_free(&p->zo);
 	free(p->obj);
 	free(p->slot);
@@ -527,16 +524,57 @@ be_free(git_odb_backend *be)
 }
 
 /*
+ * Give g an object database of: writer (asked first, so every object
+ * written goes to it), the packs under objects behind packs_wrap(), and
+ * the loose objects (behind it too when wrap_loose, libgit2's own
+ * otherwise).  A store has no alternates.  The writer is the database's
+ * from now on, freed with it (or here, when this fails); *packs gets the
+ * packs' wrapper.  -1 with libgit2's error set.
+ */
+static int
+odb_set(git_repository *g, const char *objects, git_odb_backend *writer,
+    int wrap_loose, git_odb_backend **packs)
+{
+	git_odb_backend *in = NULL, *pk = NULL, *loose = NULL;
+	git_odb *odb = NULL;
+	int e;
+
+	if ((e = git_odb_backend_pack(&in, objects)) == 0)
+		pk = packs_wrap(in);
+	if (e == 0 && (e = git_odb_backend_loose(&in, objects, -1, 0, 0,
+	    0)) == 0)
+		loose = wrap_loose ? packs_wrap(in) : in;
+	if (e == 0)
+		e = git_odb_new(&odb);
+	/* once added, a backend is the database's to free */
+	if (e == 0 && (e = git_odb_add_backend(odb, pk, 2)) == 0) {
+		*packs = pk;
+		pk = NULL;
+	}
+	if (e == 0 && (e = git_odb_add_backend(odb, loose, 1)) == 0)
+		loose = NULL;
+	if (e == 0 && (e = git_odb_add_backend(odb, writer, 1000)) == 0)
+		writer = NULL;
+	if (e == 0)
+		e = git_repository_set_odb(g, odb);
+	git_odb_free(odb);
+	if (writer)
+		writer->free(writer);
+	if (pk)
+		pk->free(pk);
+	if (loose)
+		loose->free(loose);
+	return e < 0 ? -1 : 0;
+}
+
+/*
  * The repository's objects become: this pack (written first), the packs
  * already there (not rescanned at every write) and the loose objects.
- * A store has no alternates.
  */
 int
 pack_attach(struct pack **out, git_repository *g)
 {
 	struct pack *p = xcalloc(1, sizeof(*p));
-	git_odb_backend *in = NULL, *loose = NULL;
-	git_odb *odb = NULL;
 	struct sb d = SB_INIT;
 	int e;
 
@@ -550,33 +588,12 @@ pack_attach(struct pack **out, git_repository *g)
 	p->fd = -1;
 	/* the git directory's path ends with a slash */
 	sb_addf(&d, "%sobjects", git_repository_path(g));
-	if ((e = git_odb_backend_pack(&in, d.buf)) == 0) {
-		p->packs = packs_wrap(in);
-		p->own_packs = 1;
-	}
-	if (e == 0 && (e = git_odb_backend_loose(&in, d.buf, -1, 0, 0, 0)) == 0)
-		loose = packs_wrap(in);
+	p->dir = path_join(d.buf, "pack");
+	e = odb_set(g, d.buf, &p->be, 1, &p->packs);
+	sb_release(&d);
 	if (e == 0)
-		e = git_odb_new(&odb);
-	sb_adds(&d, "/pack");
-	p->dir = sb_detach(&d, NULL);
-	/* once added, a backend is the odb's to free */
-	if (e == 0 && (e = git_odb_add_backend(odb, p->packs, 2)) == 0)
-		p->own_packs = 0;
-	if (e == 0 && (e = git_odb_add_backend(odb, loose, 1)) == 0)
-		loose = NULL;
-	if (e == 0 && (e = git_odb_add_backend(odb, &p->be, 1000)) == 0) {
-		*out = p;
-		p = NULL;
-	}
-	if (e == 0 && (e = git_repository_set_odb(g, odb)) < 0)
-		*out = NULL;	/* freed with the odb */
-	git_odb_free(odb);
-	if (p)
-		be_free(&p->be);
-	if (loose)
-		loose->free(loose);
-	return e < 0 ? -1 : 0;
+		*out = p;	/* the repository's, freed with it */
+	return e;
 }
 
 /* Load the packs again, the one just finished among them. */
@@ -827,38 +844,14 @@ int
 pack_loose(git_repository *g)
 {
 	struct loose *l = xcalloc(1, sizeof(*l));
-	git_odb_backend *in = NULL, *packs = NULL, *loose = NULL;
-	git_odb *odb = NULL;
+	git_odb_backend *packs;
 	struct sb d = SB_INIT;
-	int e;
 
 	git_odb_init_backend(&l->be, GIT_ODB_BACKEND_VERSION);
 	l->be.write = lo_write;
 	l->be.free = lo_free;
 	/* the git directory's path ends with a slash */
 	sb_addf(&d, "%sobjects", git_repository_path(g));
-	if ((e = git_odb_backend_pack(&in, d.buf)) == 0)
-		packs = packs_wrap(in);
-	if (e == 0)
-		e = git_odb_backend_loose(&loose, d.buf, -1, 0, 0, 0);
 	l->dir = sb_detach(&d, NULL);
-	if (e == 0)
-		e = git_odb_new(&odb);
-	/* once added, a backend is the odb's to free */
-	if (e == 0 && (e = git_odb_add_backend(odb, packs, 2)) == 0)
-		packs = NULL;
-	if (e == 0 && (e = git_odb_add_backend(odb, loose, 1)) == 0)
-		loose = NULL;
-	if (e == 0 && (e = git_odb_add_backend(odb, &l->be, 1000)) == 0)
-		l = NULL;
-	if (e == 0)
-		e = git_repository_set_odb(g, odb);
-	git_odb_free(odb);
-	if (l)
-		lo_free(&l->be);
-	if (packs)
-		packs->free(packs);
-	if (loose)
-		loose->free(loose);
-	return e < 0 ? -1 : 0;
+	return odb_set(g, l->dir, &l->be, 0, &packs);
 }

@@ -25,23 +25,13 @@ setup() {
 	exec '$INBOX_BUILD/inbox-recv' --cgi "\$@"
 	EOF
 	chmod +x "$W/www/recv.cgi"
-	PORT=$(free_port)
-	cat >"$W/lighttpd.conf" <<-EOF
-	server.document-root = "$W/www"
-	server.bind = "127.0.0.1"
-	server.port = $PORT
-	server.pid-file = "$W/pid"
-	server.errorlog = "$W/error.log"
-	server.modules = ( "mod_setenv", "mod_cgi" )
+	lighttpd_start "$W" "$W/www" mod_setenv mod_cgi <<-EOF
 	cgi.assign = ( ".cgi" => "" )
 	mimetype.assign = ( ".png" => "image/png" )
 	setenv.add-environment = (
 		"INBOX_SECRET_WHATSAPP_VERIFY_TOKEN" => "verify-me-42"
 	)
 	EOF
-	# without -D lighttpd returns once it listens and has written its pid
-	lighttpd -f "$W/lighttpd.conf" </dev/null >/dev/null 2>&1 3>&-
-	[ -s "$W/pid" ]
 	URL="http://127.0.0.1:$PORT/recv.cgi"
 }
 

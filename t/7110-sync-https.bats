@@ -53,15 +53,8 @@ setup() {
 	git init -q --bare -b main "$T/git/remote.git"
 	git -C "$T/git/remote.git" config http.receivepack true
 	printf 'office:s3cret\n' >"$T/users"
-	PORT=$(free_port)
-	cat >"$T/lighttpd.conf" <<-EOF
-	server.document-root = "$T/git"
-	server.bind = "127.0.0.1"
-	server.port = $PORT
-	server.pid-file = "$T/pid"
-	server.errorlog = "$T/error.log"
-	server.modules = ( "mod_alias", "mod_auth", "mod_authn_file",
-	    "mod_setenv", "mod_cgi", "mod_openssl" )
+	lighttpd_start "$T" "$T/git" mod_alias mod_auth mod_authn_file \
+	    mod_setenv mod_cgi mod_openssl <<-EOF
 	ssl.engine = "enable"
 	ssl.pemfile = "$CA/server.both"
 	alias.url = ( "/git/" => "/usr/lib/git-core/git-http-backend/" )
@@ -83,9 +76,6 @@ setup() {
 		    "realm" => "store", "require" => "valid-user" ) )
 	}
 	EOF
-	# without -D lighttpd returns once it listens and has written its pid
-	lighttpd -f "$T/lighttpd.conf" </dev/null >/dev/null 2>&1 3>&-
-	[ -s "$T/pid" ]
 	U=https://office@127.0.0.1:$PORT/git/remote.git
 	inbox-init -q "$A" >/dev/null
 	git -C "$A" remote add origin "$U"

@@ -75,3 +75,25 @@ s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
+
+# lighttpd_start DIR ROOT MODULE...: lighttpd on a free port of
+# 127.0.0.1 ($PORT) serving ROOT with those modules and the rest of its
+# configuration from stdin; its configuration, pid file and error log in
+# DIR.  The test's teardown kills $(cat DIR/pid).
+lighttpd_start() {
+	local dir=$1 root=$2 mods
+	shift 2
+	mods=$(printf '"%s", ' "$@")
+	PORT=$(free_port)
+	{
+		printf 'server.document-root = "%s"\n' "$root"
+		printf 'server.bind = "127.0.0.1"\nserver.port = %s\n' "$PORT"
+		printf 'server.pid-file = "%s/pid"\n' "$dir"
+		printf 'server.errorlog = "%s/error.log"\n' "$dir"
+		printf 'server.modules = ( %s )\n' "${mods%, }"
+		cat
+	} >"$dir/lighttpd.conf"
+	# without -D lighttpd returns once it listens and has written its pid
+	lighttpd -f "$dir/lighttpd.conf" </dev/null >/dev/null 2>&1 3>&-
+	[ -s "$dir/pid" ]
+}
