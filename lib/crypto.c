@@ -8,6 +8,7 @@
  */
 #include <string.h>
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define SHA_NI 1
 #endif
@@ -129,28 +130,36 @@ sha1_block_ni(uint32_t *h, const unsigned char *p)
 
 static int sha1_hw_off;
 
+/* 1 when the CPU has the SHA extensions and SSE4.1 (CPUID leaves 1 and
+ * 7), asked once; 0 off x86-64. */
+static int
+cpu_sha(void)
+{
+#ifdef SHA_NI
+	static int has = -1;
+	unsigned a, b, c, d;
+
+	if (has < 0)
+		has = __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1) &&
+		    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1);
+	return has;
+#else
+	return 0;
+#endif
+}
+
 int
 sha1_hw(int on)
 {
 	sha1_hw_off = !on;
-#ifdef SHA_NI
-	return on && __builtin_cpu_supports("sha") &&
-	    __builtin_cpu_supports("sse4.1");
-#else
-	return 0;
-#endif
+	return on && cpu_sha();
 }
 
 /* The block function: the CPU's SHA instructions when it has them. */
 static void (*sha1_fn(void))(uint32_t *, const unsigned char *)
 {
 #ifdef SHA_NI
-	static int has = -1;
-
-	if (has < 0)
-		has = __builtin_cpu_supports("sha") &&
-		    __builtin_cpu_supports("sse4.1");
-	if (has && !sha1_hw_off)
+	if (cpu_sha() && !sha1_hw_off)
 		return sha1_block_ni;
 #endif
 	return sha1_block;
