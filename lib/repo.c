@@ -17,11 +17,39 @@
 #include "pack.h"
 #include "repo.h"
 
+/*
+ * The trees of one commit named by id, by their paths, the ones used
+ * last kept: a reader of thousands of files of an old commit (--as-of)
+ * finds a file's directory here, not by walking from the root, and
+ * keeps these trees only (repo_cache(r, 0) turns libgit2's cache off).
+ */
+#define NTREES 32
+
+struct treeslot {
+	char *path;		/* "" the root */
+	git_tree *t;
+	unsigned long used;
+};
+
 struct repo {
 	git_repository *g;	/* opened on first use */
 	char *root;
 	struct pack *pack;	/* repo_bulk(): objects go into a pack */
+	char at[OID_HEX];	/* the commit of trees[] */
+	struct treeslot trees[NTREES];
+	unsigned long tick;
 };
+
+static void
+trees_drop(struct repo *r)
+{
+	for (size_t i = 0; i < NTREES; i++) {
+		free(r->trees[i].path);
+		git_tree_free(r->trees[i].t);
+		r->trees[i] = (struct treeslot){ NULL, NULL, 0 };
+	}
+	r->at[0] = '\0';
+}
 
 static int inited;
 
@@ -291,6 +319,14 @@ bulk_pack(struct repo *r)
 	return r->pack ? pack_finish(r->pack) : 0;
 }
 
+void
+repo_cache(struct repo *r, int on)
+{
+	(void)r;
+	lib_init();
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, on);
+}
+
 int
 repo_bulk(struct repo *r, int on)
 {
@@ -301,6 +337,7 @@ repo_bulk(struct repo *r, int on)
 	if (!on && r->pack) {
 		/* libgit2 cannot take a backend out: open again */
 		e = bulk_pack(r);
+		trees_drop(r);
 		git_repository_free(r->g);
 		r->g = NULL;
 		r->pack = NULL;
@@ -356,6 +393,7 @@ repo_close(struct repo *r)
 {
 	if (!r)
 		return;
+	trees_drop(r);
 	free(r->root);
 	git_repository_free(r->g);
 	free(r);
@@ -769,6 +807,83 @@ resolve_tree(struct repo *r, const char *rev, git_tree **tree)
 	return 0;
 }
 
+/* 1 when rev is a commit's full id: what it names never changes. */
+static int
+is_id(const char *rev)
+{
+	size_t n = strspn(rev, "0123456789abcdef");
+
+	return n == OID_HEX - 1 && rev[n] == '\0';
+}
+
+/*
+ * The tree at dir (len bytes of it; 0 the root) of commit `at`, kept in
+ * r->trees: borrowed, valid until the next call.  1 when there is none.
+ */
+static int
+tree_at(struct repo *r, const char *at, const char *dir, size_t len,
+    git_tree **out)
+{
+	struct treeslot *s = NULL, *old = &r->trees[0];
+	char name[256];
+	const char *slash;
+	const git_tree_entry *e;
+	git_tree *parent, *t;
+	int ret;
+
+	if (strcmp(r->at, at) != 0) {
+		trees_drop(r);
+		memcpy(r->at, at, OID_HEX);
+	}
+	for (size_t i = 0; i < NTREES; i++) {
+		struct treeslot *c = &r->trees[i];
+
+		if (c->path && strlen(c->path) == len &&
+		    memcmp(c->path, dir, len) == 0) {
+			c->used = ++r->tick;
+			*out = c->t;
+			return 0;
+		}
+		if (c->used < old->used)
+			old = c;
+	}
+	if (len == 0) {
+		if (resolve_tree(r, at, &t) < 0)
+			return -1;
+	} else {
+		/* the parent first: it is then among the newest, never the
+		 * slot this one takes */
+		for (slash = dir + len; slash > dir && slash[-1] != '/';
+		    slash--)
+			;
+		ret = tree_at(r, at, dir, slash > dir ? (size_t)(slash - dir -
+		    1) : 0, &parent);
+		if (ret != 0)
+			return ret;
+		if ((size_t)(dir + len - slash) >= sizeof(name))
+			return 1;
+		memcpy(name, slash, (size_t)(dir + len - slash));
+		name[dir + len - slash] = '\0';
+		e = git_tree_entry_byname(parent, name);
+		if (!e || git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			return 1;
+		if (git_tree_lookup(&t, r->g, git_tree_entry_id(e)) < 0)
+			return gerr(INBOX_EFAIL, "read a tree");
+		old = &r->trees[0];
+		for (size_t i = 1; i < NTREES; i++)
+			if (r->trees[i].used < old->used)
+				old = &r->trees[i];
+	}
+	s = old;
+	free(s->path);
+	git_tree_free(s->t);
+	s->path = xstrndup(dir, len);
+	s->t = t;
+	s->used = ++r->tick;
+	*out = t;
+	return 0;
+}
+
 int
 repo_read(struct repo *r, const char *rev, const char *path,
     struct sb *out)
@@ -784,21 +899,36 @@ repo_read_mode(struct repo *r, const char *rev, const char *path,
 {
 	if (ensure(r) < 0)
 		return -1;
-	git_tree *tree;
-	git_tree_entry *e;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	const git_tree_entry *ce;
+	const char *slash = strrchr(path, '/');
 	git_blob *b;
 	int ret = 0;
 
-	if (resolve_tree(r, rev, &tree) < 0)
-		return -1;
-	if (git_tree_entry_bypath(&e, tree, path) < 0) {
-		git_tree_free(tree);
-		return 1;
+	if (is_id(rev)) {
+		/* a commit by id: the file's directory from r->trees */
+		ret = tree_at(r, rev, path, slash ? (size_t)(slash - path) : 0,
+		    &tree);
+		if (ret != 0)
+			return ret;
+		ce = git_tree_entry_byname(tree, slash ? slash + 1 : path);
+		tree = NULL;	/* borrowed */
+		if (!ce)
+			return 1;
+	} else {
+		if (resolve_tree(r, rev, &tree) < 0)
+			return -1;
+		if (git_tree_entry_bypath(&e, tree, path) < 0) {
+			git_tree_free(tree);
+			return 1;
+		}
+		ce = e;
 	}
 	if (exec)
-		*exec = git_tree_entry_filemode(e) ==
+		*exec = git_tree_entry_filemode(ce) ==
 		    GIT_FILEMODE_BLOB_EXECUTABLE;
-	if (git_blob_lookup(&b, r->g, git_tree_entry_id(e)) < 0)
+	if (git_blob_lookup(&b, r->g, git_tree_entry_id(ce)) < 0)
 		ret = 1;
 	else {
 		sb_add(out, git_blob_rawcontent(b),
@@ -911,10 +1041,28 @@ repo_ls_tree(struct repo *r, const char *rev, const char *path,
 {
 	if (ensure(r) < 0)
 		return -1;
-	git_tree *tree, *sub = NULL;
+	git_tree *tree = NULL, *sub = NULL, *at;
 	git_tree_entry *e = NULL;
 	int ret = 0;
 
+	if (is_id(rev)) {
+		/* a commit by id: the directory from r->trees */
+		ret = tree_at(r, rev, path ? path : "", path ? strlen(path) :
+		    0, &at);
+		/* held: what cb reads may push it out of r->trees */
+		if (ret != 0 || git_tree_dup(&sub, at) < 0)
+			return ret ? ret : gerr(INBOX_EFAIL, "read a tree");
+		for (size_t i = 0; i < git_tree_entrycount(sub); i++) {
+			const git_tree_entry *te = git_tree_entry_byindex(sub,
+			    i);
+
+			if (cb(git_tree_entry_name(te),
+			    git_tree_entry_type(te) == GIT_OBJECT_TREE, arg))
+				break;
+		}
+		git_tree_free(sub);
+		return 0;
+	}
 	if (resolve_tree(r, rev, &tree) < 0)
 		return -1;
 	if (path && *path) {

@@ -48,6 +48,13 @@ int repo_blob_write(struct repo *r, const void *buf, size_t len,
  */
 int repo_bulk(struct repo *r, int on);
 
+/*
+ * libgit2's cache of the objects read, on (the default) or off, for a
+ * reader of thousands of files of one commit named by id, whose
+ * directories repo_read() keeps itself.
+ */
+void repo_cache(struct repo *r, int on);
+
 /* The commit id HEAD (refs/heads/main) points at; 1 when there is none. */
 int repo_head(struct repo *r, char oid[OID_HEX]);
 

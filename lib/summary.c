@@ -1164,6 +1164,9 @@ summary_asof(struct store *st, struct convsum **v, size_t *n)
 	t.cap = t.n;
 	t.want = t.n;
 	rehash(&t);
+	/* thousands of files of one commit: repo_read() keeps the trees
+	 * of the conversation it is in, libgit2 none (45 MB at 100k) */
+	repo_cache(st->repo, 0);
 	/* what differs between then and now is read as it was then */
 	if (repo_head(st->repo, head) != 0 || repo_diff_paths(st->repo, at,
 	    head, NULL, on_path, &c) < 0) {
@@ -1205,6 +1208,7 @@ summary_asof(struct store *st, struct convsum **v, size_t *n)
 fail:
 	r = -1;
 out:
+	repo_cache(st->repo, 1);
 	for (size_t i = 0; i < c.n; i++)
 		free(c.ids[i]);
 	free(c.ids);

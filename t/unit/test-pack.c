@@ -69,6 +69,76 @@ bytes(size_t n, unsigned seed)
 	return p;
 }
 
+/* Reads of a commit by id keep its trees (repo.c tree_at()): every
+ * file of 40 directories, in an order that pushes trees out, and a
+ * listing whose callback reads (its tree pushed out meanwhile). */
+struct walk {
+	struct repo *r;
+	const char *id;
+	int n, bad;
+};
+
+static int
+walk_cb(const char *name, int is_dir, void *arg)
+{
+	struct walk *w = arg;
+	struct sb p = SB_INIT, got = SB_INIT, want = SB_INIT;
+
+	if (!is_dir || strncmp(name, "at", 2) != 0)
+		return 0;
+	sb_addf(&p, "%s/sub/f", name);
+	sb_addf(&want, "file %s\n", name);
+	if (repo_read(w->r, w->id, p.buf, &got) != 0 ||
+	    strcmp(got.buf ? got.buf : "", want.buf) != 0)
+		w->bad++;
+	w->n++;
+	sb_release(&p);
+	sb_release(&got);
+	sb_release(&want);
+	return 0;
+}
+
+static void
+at_id(struct repo *r)
+{
+	struct repo_change ch[40];
+	char paths[40][32], texts[40][32], id[OID_HEX];
+	struct sb got = SB_INIT;
+	struct walk w = { r, id, 0, 0 };
+	int ok = 1;
+
+	memset(ch, 0, sizeof(ch));
+	for (int i = 0; i < 40; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "at%02d/sub/f", i);
+		snprintf(texts[i], sizeof(texts[i]), "file at%02d\n", i);
+		ch[i].path = paths[i];
+		ch[i].data = texts[i];
+		ch[i].len = strlen(texts[i]);
+	}
+	CHECK_INT(repo_commit(r, ch, 40, "office", "office@inbox",
+	    1795338100, "forty directories\n", id), 0, "a commit of 40 dirs");
+	for (int k = 0; k < 3; k++)
+		for (int i = 0; i < 40; i++) {
+			int j = (i * 7 + k * 13) % 40;
+
+			sb_reset(&got);
+			if (repo_read(r, id, paths[j], &got) != 0 ||
+			    strcmp(got.buf ? got.buf : "", texts[j]) != 0)
+				ok = 0;
+		}
+	CHECK(ok, "every file read at the commit's id, trees pushed out");
+	CHECK_INT(repo_read(r, id, "at07/sub/none", &got), 1,
+	    "a file not there: 1");
+	CHECK_INT(repo_read(r, id, "at07/sub/f/x", &got), 1,
+	    "a file taken for a directory: 1");
+	CHECK_INT(repo_read(r, id, "nowhere/f", &got), 1,
+	    "a directory not there: 1");
+	CHECK_INT(repo_ls_tree(r, id, "", walk_cb, &w), 0, "a listing");
+	CHECK(w.n == 40 && w.bad == 0, "a listing whose callback reads "
+	    "files of every directory");
+	sb_release(&got);
+}
+
 int
 main(void)
 {
@@ -244,6 +314,7 @@ main(void)
 			free(ld[i]);
 	}
 
+	at_id(r);
 	repo_close(r);
 	for (size_t i = 0; i < N; i++)
 		free(data[i]);
