@@ -824,7 +824,7 @@ static int
 tree_at(struct repo *r, const char *at, const char *dir, size_t len,
     git_tree **out)
 {
-	struct treeslot *s = NULL, *old = &r->trees[0];
+	struct treeslot *s = &r->trees[0];
 	char name[256];
 	const char *slash;
 	const git_tree_entry *e;
@@ -844,8 +844,6 @@ tree_at(struct repo *r, const char *at, const char *dir, size_t len,
 			*out = c->t;
 			return 0;
 		}
-		if (c->used < old->used)
-			old = c;
 	}
 	if (len == 0) {
 		if (resolve_tree(r, at, &t) < 0)
@@ -869,12 +867,11 @@ tree_at(struct repo *r, const char *at, const char *dir, size_t len,
 			return 1;
 		if (git_tree_lookup(&t, r->g, git_tree_entry_id(e)) < 0)
 			return gerr(INBOX_EFAIL, "read a tree");
-		old = &r->trees[0];
-		for (size_t i = 1; i < NTREES; i++)
-			if (r->trees[i].used < old->used)
-				old = &r->trees[i];
 	}
-	s = old;
+	/* into the slot used longest ago, chosen after the parents' */
+	for (size_t i = 1; i < NTREES; i++)
+		if (r->trees[i].used < s->used)
+			s = &r->trees[i];
 	free(s->path);
 	git_tree_free(s->t);
 	s->path = xstrndup(dir, len);

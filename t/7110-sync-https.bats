@@ -159,3 +159,16 @@ sms() {
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"INBOX_SECRET_SYNC_PASSWORD"* ]]
 }
+
+@test "sync https: SSL_CERT_FILE naming no file: one line, exit 2, nothing sent" {
+	export SSL_CERT_FILE=$T/nowhere.pem INBOX_SECRET_SYNC_PASSWORD=s3cret
+	head=$(git -C "$A" rev-parse HEAD)
+	run --separate-stderr inbox-sync -C "$A"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[[ "$stderr" == "inbox-sync: "*"$T/nowhere.pem"* ]]
+	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+	[ "$(git -C "$A" rev-parse HEAD)" = "$head" ]
+	run git -C "$T/git/remote.git" rev-parse --verify -q main
+	[ "$status" -ne 0 ]
+}
