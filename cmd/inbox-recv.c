@@ -347,6 +347,7 @@ file_batch(struct store *st, struct sb *in)
 			ret = r;
 		n++;
 	}
+	sb_release(in);		/* filed: its megabytes are not needed */
 	r = store_commit(st, "batch of %d events", n - bad);
 	fsync_defer(0);
 	if (r < 0)

@@ -28,15 +28,15 @@
 
 #include "crypto.h"
 #include "pack.h"
+#include "packread.h"
 #include "util.h"
 
+/* 40 bytes an object, its type and size in its header in the pack */
 struct pobj {
 	git_oid id;
-	uint64_t off;		/* of its header in the pack */
 	uint32_t crc;		/* of header and zlib stream */
+	uint64_t off;		/* of its header in the pack */
 	uint32_t plen;		/* their length */
-	size_t size;		/* inflated */
-	git_object_t type;
 };
 
 /*
@@ -52,17 +52,21 @@ struct pobj {
 struct packs {
 	git_odb_backend be;
 	git_odb_backend *in;
+	struct preader *r;	/* the packs' reads (packread.c), or NULL */
 	int skip;	/* 1: a freshen() missed, 2: its refresh was skipped */
 };
 
 #define IN(b) (((struct packs *)(b))->in)
 #define ASKED(b) (((struct packs *)(b))->skip = 0)
+#define R(b) (((struct packs *)(b))->r)
 
 static int
 ps_read(void **out, size_t *len, git_object_t *type, git_odb_backend *b,
     const git_oid *id)
 {
 	ASKED(b);
+	if (R(b))
+		return pr_read(R(b), id, b, out, len, type);
 	return IN(b)->read(out, len, type, IN(b), id);
 }
 
@@ -79,6 +83,8 @@ ps_read_header(size_t *len, git_object_t *type, git_odb_backend *b,
     const git_oid *id)
 {
 	ASKED(b);
+	if (R(b))
+		return pr_header(R(b), id, len, type);
 	return IN(b)->read_header(len, type, IN(b), id);
 }
 
@@ -86,6 +92,8 @@ static int
 ps_exists(git_odb_backend *b, const git_oid *id)
 {
 	ASKED(b);
+	if (R(b))	/* libgit2 takes any but 0 for "there" */
+		return pr_exists(R(b), id) == 1;
 	return IN(b)->exists(IN(b), id);
 }
 
@@ -140,12 +148,15 @@ ps_refresh(git_odb_backend *b)
 		return 0;
 	}
 	w->skip = 0;
+	if (w->r)
+		pr_refresh(w->r);
 	return w->in->refresh ? w->in->refresh(w->in) : 0;
 }
 
 static void
 ps_free(git_odb_backend *b)
 {
+	pr_free(R(b));
 	IN(b)->free(IN(b));
 	free(b);
 }
@@ -196,13 +207,14 @@ struct pack {
 	uint64_t off;
 	struct pobj *obj;
 	size_t n, cap;
-	size_t *slot, nslot;	/* obj by name: index + 1, 0 empty */
+	uint32_t *slot;		/* obj by name: index + 1, 0 empty */
+	size_t nslot;
 	struct zout zo;
 	unsigned char wbuf[65536];	/* written, not yet in the file */
 	size_t wlen;
 };
 
-static size_t *
+static uint32_t *
 find(struct pack *p, const git_oid *id)
 {
 	size_t mask = p->nslot - 1, i;
@@ -217,7 +229,7 @@ find(struct pack *p, const git_oid *id)
 static struct pobj *
 lookup(struct pack *p, const git_oid *id)
 {
-	size_t *s = p->nslot ? find(p, id) : NULL;
+	uint32_t *s = p->nslot ? find(p, id) : NULL;
 
 	return s && *s ? &p->obj[*s - 1] : NULL;
 }
@@ -229,7 +241,7 @@ grow(struct pack *p)
 	free(p->slot);
 	p->slot = xcalloc(p->nslot, sizeof(*p->slot));
 	for (size_t i = 0; i < p->n; i++)
-		*find(p, &p->obj[i].id) = i + 1;
+		*find(p, &p->obj[i].id) = (uint32_t)i + 1;
 }
 
 static int
@@ -371,6 +383,56 @@ deflated(struct zout *zo, const void *hdr, size_t hn, const void *data,
 	return deflate(z, Z_FINISH) == Z_STREAM_END ? z->total_out : 0;
 }
 
+/*
+ * Deflated into the pack 64 KB at a time (through the big stream), not
+ * into a buffer the object's size; *crc goes on over what is written.
+ */
+static int
+zpush(struct pack *p, const void *buf, size_t len, int flush, uint32_t *crc)
+{
+	z_stream *z = &p->zo.z;
+	unsigned char *b = zroom(&p->zo, 65536);
+	int e;
+
+	z->next_in = (Bytef *)(uintptr_t)buf;
+	z->avail_in = (uInt)len;
+	do {
+		z->next_out = b;
+		z->avail_out = 65536;
+		e = deflate(z, flush);
+		if (e != Z_OK && e != Z_STREAM_END && e != Z_BUF_ERROR) {
+			git_error_set(GIT_ERROR_ZLIB, "cannot deflate an "
+			    "object");
+			return -1;
+		}
+		*crc = (uint32_t)crc32(*crc, b, 65536 - z->avail_out);
+		if (out(p, b, 65536 - z->avail_out) < 0)
+			return -1;
+	} while (z->avail_out == 0 || (flush == Z_FINISH &&
+	    e != Z_STREAM_END));
+	return 0;
+}
+
+/* The big stream started, or started again. */
+static int
+zstart(struct zout *zo)
+{
+	if (!zo->started) {
+		if (deflateInit2(&zo->z, Z_BEST_SPEED, Z_DEFLATED, 15, 8,
+		    Z_DEFAULT_STRATEGY) != Z_OK) {
+			git_error_set(GIT_ERROR_ZLIB, "cannot deflate");
+			return -1;
+		}
+		zo->started = 1;
+	}
+	deflateReset(&zo->z);
+	return 0;
+}
+
+/* An object of LARGE or more (a batch's commit: its message has a line
+ * for each message filed) */
+#define LARGE 131072
+
 static void
 zout_free(struct zout *zo)
 {
@@ -381,6 +443,27 @@ zout_free(struct zout *zo)
 	free(zo->buf);
 }
 
+/* An object out in the pack, plen bytes at p->off, into its index. */
+static void
+added(struct pack *p, const git_oid *id, size_t plen, uint32_t crc)
+{
+	struct pobj *o;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 256;
+		p->obj = xrealloc(p->obj, p->cap * sizeof(*p->obj));
+	}
+	if ((p->n + 1) * 2 > p->nslot)
+		grow(p);
+	o = &p->obj[p->n];
+	git_oid_cpy(&o->id, id);
+	o->off = p->off;
+	o->plen = (uint32_t)plen;
+	o->crc = crc;
+	*find(p, id) = (uint32_t)++p->n;
+	p->off += plen;
+}
+
 static int
 be_write(git_odb_backend *be, const git_oid *id, const void *data,
     size_t len, git_object_t type)
@@ -388,7 +471,7 @@ be_write(git_odb_backend *be, const git_oid *id, const void *data,
 	struct pack *p = (struct pack *)be;
 	unsigned char h[16];
 	size_t hn = 0, left = len, zn;
-	struct pobj *o;
+	uint32_t crc;
 
 	if (lookup(p, id))
 		return 0;
@@ -403,31 +486,160 @@ be_write(git_odb_backend *be, const git_oid *id, const void *data,
 		git_error_set(GIT_ERROR_ZLIB, "an object too big for a batch");
 		return -1;
 	}
-	zn = len < (type == GIT_OBJECT_BLOB ? STORE_BLOB : STORE_TREE) ?
-	    stored(&p->zo, "", 0, data, len) :
-	    deflated(&p->zo, "", 0, data, len);
-	if (zn == 0) {
-		git_error_set(GIT_ERROR_ZLIB, "cannot deflate an object");
-		return -1;
+	crc = (uint32_t)crc32(0, h, (uInt)hn);
+	if (len >= LARGE && len >= (type == GIT_OBJECT_BLOB ? STORE_BLOB :
+	    STORE_TREE)) {
+		if (out(p, h, hn) < 0 || zstart(&p->zo) < 0 ||
+		    zpush(p, data, len, Z_FINISH, &crc) < 0)
+			return -1;
+		zn = p->zo.z.total_out;
+	} else {
+		zn = len < (type == GIT_OBJECT_BLOB ? STORE_BLOB :
+		    STORE_TREE) ? stored(&p->zo, "", 0, data, len) :
+		    deflated(&p->zo, "", 0, data, len);
+		if (zn == 0) {
+			git_error_set(GIT_ERROR_ZLIB, "cannot deflate an "
+			    "object");
+			return -1;
+		}
+		if (out(p, h, hn) < 0 || out(p, p->zo.buf, zn) < 0)
+			return -1;
+		crc = (uint32_t)crc32(crc, p->zo.buf, (uInt)zn);
 	}
-	if (out(p, h, hn) < 0 || out(p, p->zo.buf, zn) < 0)
-		return -1;
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 256;
-		p->obj = xrealloc(p->obj, p->cap * sizeof(*p->obj));
-	}
-	if ((p->n + 1) * 2 > p->nslot)
-		grow(p);
-	o = &p->obj[p->n];
-	git_oid_cpy(&o->id, id);
-	o->off = p->off;
-	o->plen = (uint32_t)(hn + zn);
-	o->crc = (uint32_t)crc32(crc32(0, h, (uInt)hn), p->zo.buf, (uInt)zn);
-	o->size = len;
-	o->type = type;
-	*find(p, id) = ++p->n;
-	p->off += o->plen;
+	added(p, id, hn + zn, crc);
 	return 0;
+}
+
+/*
+ * A stream into the pack: git_odb_open_wstream() gives an object's size
+ * first, so its header goes out at once and its bytes are deflated into
+ * the pack as they come (a batch's commit, its message a megabyte, with
+ * no copy of it).  One not finished, or already there, is taken back.
+ */
+struct pstream {
+	git_odb_stream s;	/* first: libgit2 passes &s back */
+	struct pack *p;
+	uint64_t start;		/* its header's offset */
+	size_t hn;
+	uint32_t crc;
+	int done;
+	/* under LARGE (every blob libgit2 makes comes as a stream): kept
+	 * and written whole by be_write(), stored or deflated by size */
+	char *buf;
+	size_t len;
+	git_object_t type;
+};
+
+static int
+st_write(git_odb_stream *s, const char *buf, size_t len)
+{
+	struct pstream *w = (struct pstream *)s;
+
+	if (w->buf) {	/* libgit2 keeps to the size it was given */
+		memcpy(w->buf + w->len, buf, len);
+		w->len += len;
+		return 0;
+	}
+	return zpush(w->p, buf, len, Z_NO_FLUSH, &w->crc);
+}
+
+static int
+st_finalize(git_odb_stream *s, const git_oid *id)
+{
+	struct pstream *w = (struct pstream *)s;
+
+	if (w->buf)
+		return be_write(&w->p->be, id, w->buf, w->len, w->type);
+	if (lookup(w->p, id))
+		return 0;	/* freed, so taken back */
+	if (zpush(w->p, "", 0, Z_FINISH, &w->crc) < 0)
+		return -1;
+	added(w->p, id, w->hn + w->p->zo.z.total_out, w->crc);
+	w->done = 1;
+	return 0;
+}
+
+static void
+st_free(git_odb_stream *s)
+{
+	struct pstream *w = (struct pstream *)s;
+	struct pack *p = w->p;
+
+	/* what was written of it cut off: nothing after it yet */
+	if (w->buf)
+		free(w->buf);
+	else if (!w->done && flush(p) == 0 && ftruncate(p->fd,
+	    (off_t)w->start) == 0)
+		lseek(p->fd, (off_t)w->start, SEEK_SET);
+	free(w);
+}
+
+static int
+be_writestream(git_odb_stream **out_, git_odb_backend *be,
+    git_object_size_t size, git_object_t type)
+{
+	struct pack *p = (struct pack *)be;
+	struct pstream *w;
+	unsigned char h[16];
+	size_t hn = 0;
+	uint64_t left = size;
+
+	if (size > UINT32_MAX / 2) {
+		git_error_set(GIT_ERROR_ZLIB, "an object too big for a batch");
+		return -1;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->s.backend = be;
+	w->s.mode = GIT_STREAM_WRONLY;
+	w->s.write = st_write;
+	w->s.finalize_write = st_finalize;
+	w->s.free = st_free;
+	w->p = p;
+	if (size < LARGE) {
+		w->buf = xmalloc((size_t)size + 1);
+		w->type = type;
+		*out_ = &w->s;
+		return 0;
+	}
+	if ((p->fd < 0 && start(p) < 0) || zstart(&p->zo) < 0) {
+		free(w);
+		return -1;
+	}
+	h[hn++] = (unsigned char)((type << 4) | (left & 15));
+	for (left >>= 4; left; left >>= 7) {
+		h[hn - 1] |= 0x80;
+		h[hn++] = left & 0x7f;
+	}
+	w->start = p->off;
+	w->hn = hn;
+	w->crc = (uint32_t)crc32(0, h, (uInt)hn);
+	if (out(p, h, hn) < 0) {
+		free(w);
+		return -1;
+	}
+	*out_ = &w->s;
+	return 0;
+}
+
+/* An object's type and size, out of its header; its length, 0 if bad. */
+static size_t
+header(const unsigned char *h, size_t n, size_t *len, git_object_t *type)
+{
+	size_t i = 0, size;
+	unsigned shift = 4;
+
+	if (n == 0)
+		return 0;
+	*type = (git_object_t)((h[0] >> 4) & 7);
+	size = h[0] & 15;
+	while (h[i] & 0x80) {
+		if (++i >= n || shift > 28)
+			return 0;
+		size |= (size_t)(h[i] & 0x7f) << shift;
+		shift += 7;
+	}
+	*len = size;
+	return i + 1;
 }
 
 static int
@@ -437,7 +649,8 @@ be_read(void **out, size_t *len, git_object_t *type, git_odb_backend *be,
 	struct pack *p = (struct pack *)be;
 	struct pobj *o = lookup(p, id);
 	unsigned char *raw, *buf;
-	size_t hn = 1;
+	size_t hn, size;
+	git_object_t t;
 	z_stream z;
 	int e;
 
@@ -451,25 +664,29 @@ be_read(void **out, size_t *len, git_object_t *type, git_odb_backend *be,
 		git_error_set(GIT_ERROR_OS, "read %s", p->tmp);
 		return -1;
 	}
-	while (raw[hn - 1] & 0x80)
-		hn++;
-	buf = git_odb_backend_data_alloc(be, o->size + 1);
+	if ((hn = header(raw, o->plen, &size, &t)) == 0) {
+		free(raw);
+		git_error_set(GIT_ERROR_ODB, "bad object in %s", p->tmp);
+		return -1;
+	}
+	buf = git_odb_backend_data_alloc(be, size + 1);
 	memset(&z, 0, sizeof(z));
 	z.next_in = raw + hn;
 	z.avail_in = (uInt)(o->plen - hn);
 	z.next_out = buf;
-	z.avail_out = (uInt)o->size + 1;
+	z.avail_out = (uInt)size + 1;
 	e = inflateInit(&z) == Z_OK ? inflate(&z, Z_FINISH) : Z_DATA_ERROR;
 	inflateEnd(&z);
 	free(raw);
-	if (e != Z_STREAM_END || z.total_out != o->size) {
+	if (e != Z_STREAM_END || z.total_out != size) {
 		git_odb_backend_data_free(be, buf);
 		git_error_set(GIT_ERROR_ZLIB, "bad object in %s", p->tmp);
 		return -1;
 	}
+	buf[size] = '\0';
 	*out = buf;
-	*len = o->size;
-	*type = o->type;
+	*len = size;
+	*type = t;
 	return 0;
 }
 
@@ -477,12 +694,19 @@ static int
 be_read_header(size_t *len, git_object_t *type, git_odb_backend *be,
     const git_oid *id)
 {
-	struct pobj *o = lookup((struct pack *)be, id);
+	struct pack *p = (struct pack *)be;
+	struct pobj *o = lookup(p, id);
+	unsigned char h[16];
+	size_t n;
 
 	if (!o)
 		return GIT_ENOTFOUND;
-	*len = o->size;
-	*type = o->type;
+	n = o->plen < sizeof(h) ? o->plen : sizeof(h);
+	if (flush(p) < 0 || pread(p->fd, h, n, (off_t)o->off) !=
+	    (ssize_t)n || header(h, n, len, type) == 0) {
+		git_error_set(GIT_ERROR_OS, "read %s", p->tmp);
+		return -1;
+	}
 	return 0;
 }
 
@@ -504,10 +728,14 @@ reset(struct pack *p)
 		unlink(p->tmp);
 	free(p->tmp);
 	p->tmp = NULL;
-	p->n = 0;
+	/* let go of, not kept for the next: megabytes after a batch */
+	free(p->obj);
+	p->obj = NULL;
+	p->n = p->cap = 0;
 	p->off = 0;
-	if (p->slot)
-		memset(p->slot, 0, p->nslot * sizeof(*p->slot));
+	free(p->slot);
+	p->slot = NULL;
+	p->nslot = 0;
 }
 
 static void
@@ -517,8 +745,6 @@ be_free(git_odb_backend *be)
 
 	reset(p);
 	zout_free(&p->zo);
-	free(p->obj);
-	free(p->slot);
 	free(p->dir);
 	free(p);
 }
@@ -539,8 +765,10 @@ odb_set(git_repository *g, const char *objects, git_odb_backend *writer,
 	git_odb *odb = NULL;
 	int e;
 
-	if ((e = git_odb_backend_pack(&in, objects)) == 0)
+	if ((e = git_odb_backend_pack(&in, objects)) == 0) {
 		pk = packs_wrap(in);
+		R(pk) = pr_new(objects);
+	}
 	if (e == 0 && (e = git_odb_backend_loose(&in, objects, -1, 0, 0,
 	    0)) == 0)
 		loose = wrap_loose ? packs_wrap(in) : in;
@@ -581,6 +809,7 @@ pack_attach(struct pack **out, git_repository *g)
 	*out = NULL;
 	git_odb_init_backend(&p->be, GIT_ODB_BACKEND_VERSION);
 	p->be.write = be_write;
+	p->be.writestream = be_writestream;
 	p->be.read = be_read;
 	p->be.read_header = be_read_header;
 	p->be.exists = be_exists;
@@ -602,6 +831,7 @@ packs_refresh(struct pack *p)
 {
 	git_odb_backend *in = IN(p->packs);
 
+	pr_refresh(R(p->packs));
 	return in->refresh ? in->refresh(in) : 0;
 }
 
@@ -615,51 +845,107 @@ be32(unsigned char *b, uint32_t v)
 }
 
 static int
-by_id(const void *a, const void *b)
+id_less(const struct pobj *a, const struct pobj *b)
 {
-	return git_oid_cmp(&((const struct pobj *)a)->id,
-	    &((const struct pobj *)b)->id);
+	return memcmp(a->id.id, b->id.id, GIT_OID_RAWSZ) < 0;
 }
 
-/* The version 2 index of the pack whose checksum is sum. */
+/* v[i] down the heap of n to where it belongs */
 static void
-make_index(struct pack *p, const unsigned char sum[SHA1_LEN], struct sb *x)
+sift(struct pobj *v, size_t i, size_t n)
+{
+	struct pobj t = v[i];
+
+	for (size_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && id_less(&v[c], &v[c + 1]))
+			c++;
+		if (!id_less(&t, &v[c]))
+			break;
+		v[i] = v[c];
+	}
+	v[i] = t;
+}
+
+/*
+ * The objects sorted by name, in place (a heap sort): qsort() merges
+ * through a copy of them all, two megabytes for a batch of 10,000
+ * messages.
+ */
+static void
+sort_by_id(struct pobj *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		struct pobj t = v[0];
+
+		v[0] = v[end];
+		v[end] = t;
+		sift(v, 0, end);
+	}
+}
+
+/* Index bytes out through x, to fd 64 KB at a time, hashed on the way. */
+static int
+ix_out(int fd, struct sb *x, struct md *m, const void *b, size_t n)
+{
+	sb_add(x, b, n);
+	if (x->len < 65536)
+		return 0;
+	md_update(m, x->buf, x->len);
+	return sb_spill(fd, x, 0);
+}
+
+/*
+ * The version 2 index of the pack whose checksum is sum, written to fd
+ * as it is made (a batch's is a megabyte or two).
+ */
+static int
+make_index(struct pack *p, const unsigned char sum[SHA1_LEN], int fd)
 {
 	static const unsigned char magic[8] = { 0xff, 't', 'O', 'c', 0, 0, 0,
 	    2 };
 	unsigned char b[8], h[SHA1_LEN];
+	struct sb x = SB_INIT;
+	struct md m;
 	size_t i, k, nbig = 0;
+	int r = 0;
 
-	qsort(p->obj, p->n, sizeof(*p->obj), by_id);
-	sb_add(x, magic, sizeof(magic));
+	sort_by_id(p->obj, p->n);
+	sha1_init(&m);
+	r |= ix_out(fd, &x, &m, magic, sizeof(magic));
 	for (i = 0, k = 0; i < 256; i++) {
 		while (k < p->n && p->obj[k].id.id[0] <= i)
 			k++;
 		be32(b, (uint32_t)k);
-		sb_add(x, b, 4);
+		r |= ix_out(fd, &x, &m, b, 4);
 	}
 	for (i = 0; i < p->n; i++)
-		sb_add(x, p->obj[i].id.id, GIT_OID_RAWSZ);
+		r |= ix_out(fd, &x, &m, p->obj[i].id.id, GIT_OID_RAWSZ);
 	for (i = 0; i < p->n; i++) {
 		be32(b, p->obj[i].crc);
-		sb_add(x, b, 4);
+		r |= ix_out(fd, &x, &m, b, 4);
 	}
 	for (i = 0; i < p->n; i++) {
 		uint64_t off = p->obj[i].off;
 
 		be32(b, off < 0x80000000u ? (uint32_t)off :
 		    0x80000000u | (uint32_t)nbig++);
-		sb_add(x, b, 4);
+		r |= ix_out(fd, &x, &m, b, 4);
 	}
 	for (i = 0; i < p->n; i++)
 		if (p->obj[i].off >= 0x80000000u) {
 			be32(b, (uint32_t)(p->obj[i].off >> 32));
 			be32(b + 4, (uint32_t)p->obj[i].off);
-			sb_add(x, b, 8);
+			r |= ix_out(fd, &x, &m, b, 8);
 		}
-	sb_add(x, sum, SHA1_LEN);
-	sha1(x->buf, x->len, h);
-	sb_add(x, h, SHA1_LEN);
+	sb_add(&x, sum, SHA1_LEN);
+	md_update(&m, x.buf, x.len);
+	md_final(&m, h);
+	sb_add(&x, h, SHA1_LEN);
+	r |= write_all(fd, x.buf, x.len);
+	sb_release(&x);
+	return r ? -1 : 0;
 }
 
 /*
@@ -693,7 +979,7 @@ pack_finish(struct pack *p)
 {
 	unsigned char cnt[4], sum[SHA1_LEN];
 	struct sb x = SB_INIT, name = SB_INIT;
-	int r = -1;
+	int r = -1, fd;
 
 	if (p->n == 0) {
 		reset(p);
@@ -705,7 +991,6 @@ pack_finish(struct pack *p)
 		goto io;
 	if (write_all(p->fd, sum, sizeof(sum)) < 0 || fsync_fd(p->fd) < 0)
 		goto io;
-	make_index(p, sum, &x);
 	sb_addf(&name, "%s/pack-", p->dir);
 	for (size_t i = 0; i < SHA1_LEN; i++)
 		sb_addf(&name, "%02x", sum[i]);
@@ -717,7 +1002,22 @@ pack_finish(struct pack *p)
 	/* the index last: git finds a pack by its index */
 	memcpy(name.buf + name.len - 4, "idx", 4);
 	name.len--;
-	if (write_atomic(name.buf, x.buf, x.len, 0444) < 0)
+	sb_addf(&x, "%s.lock", name.buf);
+	unlink(x.buf);	/* of a batch that died here: the lock is ours */
+	fd = open(x.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0 || make_index(p, sum, fd) < 0 || fsync_fd(fd) < 0) {
+		r = inbox_error(INBOX_ETEMP, "write pack index %s:", x.buf);
+		if (fd >= 0)
+			close(fd);
+		unlink(x.buf);
+		goto out;
+	}
+	if (close(fd) < 0 || rename(x.buf, name.buf) < 0) {
+		r = inbox_error(INBOX_ETEMP, "write pack index %s:", x.buf);
+		unlink(x.buf);
+		goto out;
+	}
+	if (fsync_dir(name.buf) < 0)
 		goto out;
 	reset(p);
 	r = packs_refresh(p) < 0 ? inbox_error(INBOX_ETEMP,

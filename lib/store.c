@@ -674,8 +674,20 @@ store_commit(struct store *st, const char *fmt, ...)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	sb_addc(&msg, '\n');
-	if (st->trailers.len)
-		sb_addf(&msg, "\n%s", st->trailers.buf);
+	if (st->trailers.len) {
+		/* the subject goes in front of the trailers, which are not
+		 * copied: a batch's are a megabyte */
+		struct sb t = st->trailers;
+
+		sb_addc(&msg, '\n');
+		sb_grow(&t, msg.len);
+		memmove(t.buf + msg.len, t.buf, t.len + 1);
+		memcpy(t.buf, msg.buf, msg.len);
+		t.len += msg.len;
+		sb_release(&msg);
+		msg = t;
+		sb_init(&st->trailers);
+	}
 	store_author(st, &name, &email);
 	r = repo_commit(st->repo, st->ch, st->nch, name, email, inbox_now(),
 	    msg.buf, st->head);

@@ -19,23 +19,7 @@ static char root[] = "/tmp/inbox-unit-pack-XXXXXX";
 static int
 sh(const char *cmd, struct sb *out)
 {
-	struct sb c = SB_INIT;
-	FILE *f;
-	char buf[4096];
-	size_t n;
-	int st;
-
-	sb_reset(out);
-	sb_addf(&c, "cd '%s' && %s 2>&1", root, cmd);
-	f = popen(c.buf, "r");
-	sb_release(&c);
-	if (!f)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(out, buf, n);
-	st = pclose(f);
-	sb_rtrim(out);
-	return st;
+	return unit_sh(root, cmd, out);
 }
 
 /* A file of the work tree written as it is, for git to compare. */

@@ -49,6 +49,35 @@ inbox_oom(void)
 	exit(1);
 }
 
+/*
+ * The output of a shell command run in dir, trimmed, into out (or not
+ * kept, out NULL); its status as pclose() gives it.
+ */
+static inline int
+unit_sh(const char *dir, const char *cmd, struct sb *out)
+{
+	struct sb c = SB_INIT;
+	FILE *f;
+	char buf[4096];
+	size_t n;
+	int st;
+
+	if (out)
+		sb_reset(out);
+	sb_addf(&c, "cd '%s' && { %s; } 2>&1", dir, cmd);
+	f = popen(c.buf, "r");
+	sb_release(&c);
+	if (!f)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (out)
+			sb_add(out, buf, n);
+	st = pclose(f);
+	if (out)
+		sb_rtrim(out);
+	return st;
+}
+
 #define UNIT_DONE() (printf("1..%d\n", unit_n), unit_failed ? 1 : 0)
 
 #endif

@@ -1,0 +1,33 @@
+/*
+ * packread.h - objects read out of git's packs with pread(2) and a small
+ * cache of delta bases (packread.c).  Only pack.c uses it.
+ */
+#ifndef INBOX_PACKREAD_H
+#define INBOX_PACKREAD_H
+
+#include <stddef.h>
+#include <git2.h>
+
+struct preader;
+
+/* The packs of the objects directory DIR/pack, found when first asked. */
+struct preader *pr_new(const char *objects);
+void pr_free(struct preader *r);
+/* Look for packs made or removed since: at the next read, not now. */
+void pr_refresh(struct preader *r);
+
+/*
+ * Object ID: its bytes into *out (allocated for backend be, which frees
+ * it; with malloc() when be is NULL), NUL-terminated past *len, and its
+ * type.  GIT_ENOTFOUND when no pack has it; -1 with libgit2's error set
+ * when a pack cannot be read or is corrupt.
+ */
+int pr_read(struct preader *r, const git_oid *id, git_odb_backend *be,
+    void **out, size_t *len, git_object_t *type);
+/* Its size and type only; the same returns. */
+int pr_header(struct preader *r, const git_oid *id, size_t *len,
+    git_object_t *type);
+/* 1 when a pack has it, 0 when none does, -1 as above. */
+int pr_exists(struct preader *r, const git_oid *id);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * test-packread.c - objects read out of packs that git made (packread.c):
+ * every object of a history of many small changes, deltified deep with
+ * OFS_DELTA and then with REF_DELTA, read twice (the second time through
+ * the cache of bases) and hashed again to its name; headers; names not
+ * there; a pack made after the first look found; and corrupt packs and
+ * indexes refused with an error, never read wrong.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "packread.h"
+#include "unit.h"
+#include "util.h"
+
+static char root[] = "/tmp/inbox-unit-packread-XXXXXX";
+static char objects[64];
+
+static int
+sh(const char *cmd, struct sb *out)
+{
+	return unit_sh(root, cmd, out);
+}
+
+static int wrong;	/* objects read without an error, but not right */
+
+static const char *const tname[] = { "", "commit", "tree", "blob", "tag" };
+
+/*
+ * Every object git lists, read and hashed again: the number read right,
+ * *deltas gets how many git stored as deltas.
+ */
+static int
+read_all(struct preader *r, int *total, int *deltas, int list)
+{
+	static struct sb out = SB_INIT;
+	struct sb lines = SB_INIT;
+	int good = 0;
+
+	*total = *deltas = 0;
+	if (list && sh("git cat-file --batch-all-objects --batch-check="
+	    "'%(objectname) %(objecttype) %(objectsize) %(deltabase)'",
+	    &out) != 0)
+		return -1;
+	sb_add(&lines, out.buf, out.len);
+	for (char *line = strtok(lines.buf, "\n"); line;
+	    line = strtok(NULL, "\n")) {
+		char name[41], type[8], base[41], hdr[64];
+		unsigned long long size;
+		unsigned char sum[SHA1_LEN];
+		git_oid id;
+		void *data;
+		size_t len, hlen;
+		git_object_t t, ht;
+		struct md m;
+
+		if (sscanf(line, "%40s %7s %llu %40s", name, type, &size,
+		    base) != 4 || git_oid_fromstr(&id, name) < 0)
+			return -1;
+		(*total)++;
+		*deltas += strcmp(base, "0000000000000000000000000000000000000000") != 0;
+		if (pr_read(r, &id, NULL, &data, &len, &t) != 0)
+			continue;
+		hlen = (size_t)snprintf(hdr, sizeof(hdr), "%s %zu",
+		    t > 0 && t < 5 ? tname[t] : "?", len) + 1;
+		sha1_init(&m);
+		md_update(&m, hdr, hlen);
+		md_update(&m, data, len);
+		md_final(&m, sum);
+		if (!memcmp(sum, id.id, SHA1_LEN) && len == size &&
+		    !strcmp(tname[t], type) && ((char *)data)[len] == '\0' &&
+		    pr_header(r, &id, &len, &ht) == 0 && len == size &&
+		    ht == t && pr_exists(r, &id) == 1)
+			good++;
+		else
+			wrong++;
+		free(data);
+	}
+	sb_release(&lines);
+	return good;
+}
+
+static int
+last_error(const char *part)
+{
+	const git_error *e = git_error_last();
+
+	if (e && e->message && strstr(e->message, part))
+		return 1;
+	printf("# last error: %s\n", e && e->message ? e->message : "none");
+	return 0;
+}
+
+/* A history of small changes to a few files, and one large file. */
+static int
+history(void)
+{
+	return sh("git init -q . && git config user.name office && "
+	    "git config user.email office@inbox && "
+	    ": > empty && head -c 300000 /dev/urandom | base64 > big && "
+	    "for i in $(seq 1 60); do "
+	    "  echo \"line $i of a conversation\" >> thread && "
+	    "  sed -i \"$((i * 7))s/.*/changed $i/\" big && "
+	    "  mkdir -p d/$((i % 5)) && echo $i > d/$((i % 5))/f$i && "
+	    "  git add -A && git commit -qm \"change $i\" || exit 1; "
+	    "done && git tag -a -m v1 v1", NULL);
+}
+
+int
+main(void)
+{
+	struct sb out = SB_INIT;
+	struct preader *r;
+	int total, deltas, good;
+	git_oid none;
+	void *data;
+	size_t len;
+	git_object_t t;
+
+	git_libgit2_init();
+	if (!mkdtemp(root) || history() != 0) {
+		printf("Bail out! cannot make a history with git\n");
+		return 1;
+	}
+	snprintf(objects, sizeof(objects), "%s/.git/objects", root);
+	r = pr_new(objects);
+
+	/* loose only: no pack, nothing found, no error */
+	git_oid_fromstr(&none, "0123456789abcdef0123456789abcdef01234567");
+	CHECK_INT(pr_read(r, &none, NULL, &data, &len, &t), GIT_ENOTFOUND,
+	    "no packs: not found");
+
+	CHECK_INT(sh("git repack -q -a -d -f --depth=50 --window=50", NULL), 0,
+	    "git repack with OFS_DELTA");
+	pr_refresh(r);
+	good = read_all(r, &total, &deltas, 1);
+	CHECK(total > 300, "a few hundred objects");
+	CHECK(deltas > 50, "many of them deltas");
+	CHECK_INT(good, total, "each read and hashed again to its name");
+	CHECK_INT(wrong, 0, "none read wrong");
+	CHECK_INT(read_all(r, &total, &deltas, 0), total,
+	    "each again, bases from the cache");
+	CHECK_INT(pr_read(r, &none, NULL, &data, &len, &t), GIT_ENOTFOUND,
+	    "a name not there");
+	CHECK_INT(pr_exists(r, &none), 0, "not there");
+	CHECK_INT(pr_header(r, &none, &len, &t), GIT_ENOTFOUND,
+	    "no header either");
+
+	/* a new pack, the old one removed: found after a refresh */
+	CHECK_INT(sh("git -c repack.useDeltaBaseOffset=false repack -q -a -d "
+	    "-f --depth=50 --window=50", NULL), 0, "git repack with REF_DELTA");
+	pr_refresh(r);
+	CHECK_INT(read_all(r, &total, &deltas, 1), total,
+	    "each read out of the new pack");
+
+	/* corrupt: the pack's objects overwritten past its header */
+	CHECK_INT(sh("p=$(ls .git/objects/pack/*.pack) && chmod u+w $p && "
+	    "s=$(stat -c %s $p) && "
+	    "head -c $((s / 2)) /dev/zero | dd of=$p bs=1 seek=200 "
+	    "conv=notrunc status=none", NULL), 0, "a pack corrupted");
+	pr_free(r);
+	r = pr_new(objects);
+	good = read_all(r, &total, &deltas, 0);
+	CHECK(good < total, "what is corrupt is not read");
+	CHECK(good > 0, "what is not, is");
+	CHECK_INT(wrong, 0, "and nothing read is wrong");
+	CHECK(last_error(".git/objects/pack/pack-"), "the error names the pack");
+
+	/* an index cut short */
+	CHECK_INT(sh("i=$(ls .git/objects/pack/*.idx) && chmod u+w $i && "
+	    "truncate -s 2000 $i", NULL), 0, "an index cut short");
+	pr_free(r);
+	r = pr_new(objects);
+	CHECK_INT(pr_read(r, &none, NULL, &data, &len, &t), -1,
+	    "an index of the wrong size is an error");
+	CHECK(last_error("wrong size"), "which says so");
+	pr_free(r);
+
+	sb_release(&out);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	git_libgit2_shutdown();
+	return UNIT_DONE();
+}
