@@ -42,6 +42,7 @@
 #define SLOTS 1024		/* in the cache of delta bases */
 #define CACHE_BYTES (2u << 20)	/* its most */
 #define MAX_DEPTH 10000		/* git makes chains of 50, 250 at most */
+#define MAX_OPEN 64		/* packs open at once, two descriptors each */
 
 enum { OFS_DELTA = 6, REF_DELTA = 7 };
 
@@ -361,6 +362,29 @@ offset_of(struct rpack *p, uint32_t i, uint64_t *off)
 	return 0;
 }
 
+/*
+ * Room for one more open pack: a store of hundreds of batches not yet
+ * repacked would run out of descriptors.  The one found last longest ago
+ * is closed (and opened again when asked).
+ */
+static void
+budget(struct preader *r)
+{
+	struct rpack *last = NULL;
+	int n = 0;
+
+	for (struct rpack *p = r->packs; p; p = p->next)
+		if (p->ifd >= 0) {
+			n++;
+			last = p;
+		}
+	if (n < MAX_OPEN || !last)
+		return;
+	close(last->ifd);
+	close(last->pfd);
+	last->ifd = last->pfd = -1;
+}
+
 /* The pack and offset of ID: 0, GIT_ENOTFOUND, or -1. */
 static int
 locate(struct preader *r, const git_oid *id, struct rpack **pp,
@@ -374,6 +398,8 @@ locate(struct preader *r, const git_oid *id, struct rpack **pp,
 		struct rpack *p = *prev;
 		int64_t i;
 
+		if (p->ifd < 0)
+			budget(r);
 		if (p->ifd < 0 && pack_open(p) < 0) {
 			if (p->ifd >= 0)
 				close(p->ifd);
@@ -444,6 +470,9 @@ ohdr(struct rpack *p, uint64_t off, struct ohdr *h)
 	} else if (h->type < GIT_OBJECT_COMMIT || h->type > GIT_OBJECT_TAG)
 		return corrupt(p, "unknown object type", off);
 	h->data = off + i;
+	/* zlib inflates 1,032 bytes out of one at most */
+	if (h->size / 1032 > p->psize - h->data)
+		return corrupt(p, "object larger than its pack can hold", off);
 	return 0;
 }
 
@@ -678,8 +707,9 @@ ascend(struct preader *r, struct step *s, int last, git_odb_backend *be,
 	}
 	q = d;
 	end = d + s->h.size;
+	/* a copy of 64 KB takes one byte of a delta */
 	if (varint(&q, end, &src) < 0 || varint(&q, end, &dst) < 0 ||
-	    src != c->len || dst >= SIZE_MAX) {
+	    src != c->len || dst / 65536 > s->h.size) {
 		free(d);
 		return corrupt(s->p, "bad delta", s->off);
 	}
@@ -774,7 +804,8 @@ pr_header(struct preader *r, const git_oid *id, size_t *len,
 
 			if (zread(r, p, h.data, b, n, 1) < 0 ||
 			    varint(&q, b + n, &src) < 0 ||
-			    varint(&q, b + n, &dst) < 0 || dst >= SIZE_MAX)
+			    varint(&q, b + n, &dst) < 0 ||
+			    dst / 65536 > h.size)
 				return corrupt(p, "bad delta", off);
 			*len = (size_t)dst;
 			sized = 1;

@@ -21,12 +21,12 @@ struct repo;
 
 struct repo_change {
 	char *path;		/* relative to the work tree */
-	int del;		/* remove the path */
-	int exec;		/* mode 100755 */
 	char *data;		/* contents (owned by the caller), or */
 	size_t len;
-	int written;		/* its blob is written already: */
-	unsigned char oid[20];	/* this one, from repo_blob_write() */
+	unsigned char oid[20];	/* this one, from repo_blob_write(), */
+	unsigned char written;	/* when its blob is written already */
+	unsigned char del;	/* remove the path */
+	unsigned char exec;	/* mode 100755 */
 };
 
 /* Create a repository at root (work tree root, branch main). */

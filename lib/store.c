@@ -270,7 +270,7 @@ store_unlock(struct store *st)
 /* --- changes --------------------------------------------------------- */
 
 /* The slot of rel in the index of changes: its entry, or the empty one. */
-static size_t *
+static uint32_t *
 change_slot(struct store *st, const char *rel)
 {
 	size_t mask = st->chslots - 1, i = mem_hash(rel, strlen(rel)) & mask;
@@ -287,15 +287,49 @@ changes_grow(struct store *st)
 	free(st->chidx);
 	st->chidx = xcalloc(st->chslots, sizeof(*st->chidx));
 	for (size_t i = 0; i < st->nch; i++)
-		*change_slot(st, st->ch[i].path) = i + 1;
+		*change_slot(st, st->ch[i].path) = (uint32_t)i + 1;
+}
+
+/*
+ * The changes' paths, kept in blocks of 64 KB let go together: a batch
+ * records tens of thousands, and malloc() adds 16 bytes to each.
+ */
+struct pathblk {
+	struct pathblk *prev;
+	size_t used, cap;
+	char s[];
+};
+
+static char *
+path_keep(struct store *st, const char *rel)
+{
+	size_t n = strlen(rel) + 1;
+	struct pathblk *b = st->paths;
+
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > 65536 - sizeof(*b) ? n : 65536 - sizeof(*b);
+
+		b = xmalloc(sizeof(*b) + cap);
+		b->prev = st->paths;
+		b->used = 0;
+		b->cap = cap;
+		st->paths = b;
+	}
+	memcpy(b->s + b->used, rel, n);
+	b->used += n;
+	return b->s + b->used - n;
 }
 
 static void
 changes_clear(struct store *st)
 {
-	for (size_t i = 0; i < st->nch; i++) {
-		free(st->ch[i].path);
+	for (size_t i = 0; i < st->nch; i++)
 		free(st->ch[i].data);
+	while (st->paths) {
+		struct pathblk *b = st->paths;
+
+		st->paths = b->prev;
+		free(b);
 	}
 	st->nch = 0;
 	if (st->chidx)
@@ -311,9 +345,11 @@ static int
 record(struct store *st, const char *rel, int del, int exec,
     const void *buf, size_t len)
 {
-	struct repo_change c = { NULL, del, exec, NULL, 0, 0, { 0 } }, *old;
-	size_t *slot;
+	struct repo_change c = { 0 }, *old;
+	uint32_t *slot;
 
+	c.del = (unsigned char)del;
+	c.exec = (unsigned char)exec;
 	if (!del && st->bulk) {
 		if (repo_blob_write(st->repo, buf, len, c.oid) < 0)
 			return -1;
@@ -337,9 +373,9 @@ record(struct store *st, const char *rel, int del, int exec,
 		st->chcap = st->chcap ? st->chcap * 2 : 8;
 		st->ch = xrealloc(st->ch, st->chcap * sizeof(*st->ch));
 	}
-	c.path = xstrdup(rel);
+	c.path = path_keep(st, rel);
 	st->ch[st->nch++] = c;
-	*slot = st->nch;
+	*slot = (uint32_t)st->nch;
 	return 0;
 }
 

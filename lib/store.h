@@ -36,7 +36,9 @@ struct store {
 	int lockfd;		/* -1 when not locked */
 	struct repo_change *ch;
 	size_t nch, chcap;
-	size_t *chidx, chslots;	/* ch by path: index + 1, 0 empty */
+	uint32_t *chidx;	/* ch by path: index + 1, 0 empty */
+	size_t chslots;
+	struct pathblk *paths;	/* where the changes' paths are kept */
 	int bulk;		/* store_bulk(): blobs written as recorded */
 	struct sb trailers;
 	char head[OID_HEX];	/* HEAD after the last commit */

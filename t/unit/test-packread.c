@@ -99,12 +99,12 @@ static int
 history(void)
 {
 	return sh("git init -q . && git config user.name office && "
-	    "git config user.email office@inbox && "
+	    "git config user.email office@inbox && git config gc.auto 0 && "
 	    ": > empty && head -c 300000 /dev/urandom | base64 > big && "
 	    "for i in $(seq 1 60); do "
 	    "  echo \"line $i of a conversation\" >> thread && "
 	    "  sed -i \"$((i * 7))s/.*/changed $i/\" big && "
-	    "  mkdir -p d/$((i % 5)) && echo $i > d/$((i % 5))/f$i && "
+	    "  mkdir -p many d/$((i % 5)) && echo $i > d/$((i % 5))/f$i && "
 	    "  git add -A && git commit -qm \"change $i\" || exit 1; "
 	    "done && git tag -a -m v1 v1", NULL);
 }
@@ -156,8 +156,20 @@ main(void)
 	CHECK_INT(read_all(r, &total, &deltas, 1), total,
 	    "each read out of the new pack");
 
+	/* more packs than are kept open at once */
+	CHECK_INT(sh("for i in $(seq 1 70); do echo $i > many/$i && "
+	    "git add many && git commit -qm \"pack $i\" && "
+	    "git repack -q -d || exit 1; done", NULL), 0, "70 packs more");
+	CHECK_INT(sh("ls .git/objects/pack/*.idx | wc -l", &out), 0, "ls");
+	CHECK(atoi(out.buf) > 70, "seventy packs and more");
+	pr_refresh(r);
+	CHECK_INT(read_all(r, &total, &deltas, 1), total,
+	    "each read, the packs opened and closed again");
+	CHECK_INT(read_all(r, &total, &deltas, 0), total, "and again");
+
 	/* corrupt: the pack's objects overwritten past its header */
-	CHECK_INT(sh("p=$(ls .git/objects/pack/*.pack) && chmod u+w $p && "
+	CHECK_INT(sh("p=$(ls -S .git/objects/pack/*.pack | head -n 1) && "
+	    "chmod u+w $p && "
 	    "s=$(stat -c %s $p) && "
 	    "head -c $((s / 2)) /dev/zero | dd of=$p bs=1 seek=200 "
 	    "conv=notrunc status=none", NULL), 0, "a pack corrupted");
@@ -170,8 +182,9 @@ main(void)
 	CHECK(last_error(".git/objects/pack/pack-"), "the error names the pack");
 
 	/* an index cut short */
-	CHECK_INT(sh("i=$(ls .git/objects/pack/*.idx) && chmod u+w $i && "
-	    "truncate -s 2000 $i", NULL), 0, "an index cut short");
+	CHECK_INT(sh("i=$(ls -S .git/objects/pack/*.idx | head -n 1) && "
+	    "chmod u+w $i && truncate -s 2000 $i", NULL), 0,
+	    "an index cut short");
 	pr_free(r);
 	r = pr_new(objects);
 	CHECK_INT(pr_read(r, &none, NULL, &data, &len, &t), -1,
