@@ -83,10 +83,18 @@ git_pack(const char *root, int full)
 		return inbox_error(INBOX_ETEMP, "fork:");
 	if (pid == 0) {
 		dup2(2, 1);
+		/* --full: git maps the packs 1 MB at a time, keeps no
+		 * megabytes of deltas it may reuse, searches in one thread
+		 * (at 100k: 244 to 201 MB, no slower, the same pack) */
 		if (full)
-			execlp("git", "git", "-C", root, "-c",
-			    "gc.autoDetach=false", "gc", "--quiet",
-			    "--prune=now", (char *)NULL);
+			execlp("git", "git", "-C", root,
+			    "-c", "gc.autoDetach=false",
+			    "-c", "core.packedGitWindowSize=1m",
+			    "-c", "core.packedGitLimit=8m",
+			    "-c", "pack.deltaCacheSize=1m",
+			    "-c", "pack.windowMemory=4m",
+			    "-c", "pack.threads=1",
+			    "gc", "--quiet", "--prune=now", (char *)NULL);
 		else
 			execlp("git", "git", "-C", root, "repack", "-d", "-q",
 			    "--geometric=2", (char *)NULL);
