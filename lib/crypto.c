@@ -30,22 +30,6 @@ ror(uint32_t x, int n)
 	return (x >> n) | (x << (32 - n));
 }
 
-static uint32_t
-get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put32(unsigned char *p, uint32_t x)
-{
-	p[0] = x >> 24;
-	p[1] = x >> 16;
-	p[2] = x >> 8;
-	p[3] = x;
-}
-
 /* --- SHA-1, FIPS 180-4 section 6.1 --------------------------------- */
 
 static void
@@ -55,7 +39,7 @@ sha1_block(uint32_t *h, const unsigned char *p)
 	int i;
 
 	for (i = 0; i < 16; i++)
-		w[i] = get32(p + 4 * i);
+		w[i] = get_be32(p + 4 * i);
 	for (; i < 80; i++)
 		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 	a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
@@ -203,7 +187,7 @@ sha256_schedule(uint32_t *w, const unsigned char *p)
 	int i;
 
 	for (i = 0; i < 16; i++)
-		w[i] = get32(p + 4 * i);
+		w[i] = get_be32(p + 4 * i);
 	for (; i < 64; i++) {
 		s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
 		s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -286,11 +270,11 @@ md_final(struct md *m, unsigned char *out)
 		m->nbuf = 0;
 	}
 	memset(m->buf + m->nbuf, 0, BLOCK - 8 - m->nbuf);
-	put32(m->buf + BLOCK - 8, (uint32_t)(bits >> 32));
-	put32(m->buf + BLOCK - 4, (uint32_t)bits);
+	put_be32(m->buf + BLOCK - 8, (uint32_t)(bits >> 32));
+	put_be32(m->buf + BLOCK - 4, (uint32_t)bits);
 	m->block(m->h, m->buf);
 	for (i = 0; i < m->outlen / 4; i++)
-		put32(out + 4 * i, m->h[i]);
+		put_be32(out + 4 * i, m->h[i]);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -835,15 +835,6 @@ packs_refresh(struct pack *p)
 	return in->refresh ? in->refresh(in) : 0;
 }
 
-static void
-be32(unsigned char *b, uint32_t v)
-{
-	b[0] = (unsigned char)(v >> 24);
-	b[1] = (unsigned char)(v >> 16);
-	b[2] = (unsigned char)(v >> 8);
-	b[3] = (unsigned char)v;
-}
-
 static int
 id_less(const struct pobj *a, const struct pobj *b)
 {
@@ -917,26 +908,26 @@ make_index(struct pack *p, const unsigned char sum[SHA1_LEN], int fd)
 	for (i = 0, k = 0; i < 256; i++) {
 		while (k < p->n && p->obj[k].id.id[0] <= i)
 			k++;
-		be32(b, (uint32_t)k);
+		put_be32(b, (uint32_t)k);
 		r |= ix_out(fd, &x, &m, b, 4);
 	}
 	for (i = 0; i < p->n; i++)
 		r |= ix_out(fd, &x, &m, p->obj[i].id.id, GIT_OID_RAWSZ);
 	for (i = 0; i < p->n; i++) {
-		be32(b, p->obj[i].crc);
+		put_be32(b, p->obj[i].crc);
 		r |= ix_out(fd, &x, &m, b, 4);
 	}
 	for (i = 0; i < p->n; i++) {
 		uint64_t off = p->obj[i].off;
 
-		be32(b, off < 0x80000000u ? (uint32_t)off :
+		put_be32(b, off < 0x80000000u ? (uint32_t)off :
 		    0x80000000u | (uint32_t)nbig++);
 		r |= ix_out(fd, &x, &m, b, 4);
 	}
 	for (i = 0; i < p->n; i++)
 		if (p->obj[i].off >= 0x80000000u) {
-			be32(b, (uint32_t)(p->obj[i].off >> 32));
-			be32(b + 4, (uint32_t)p->obj[i].off);
+			put_be32(b, (uint32_t)(p->obj[i].off >> 32));
+			put_be32(b + 4, (uint32_t)p->obj[i].off);
 			r |= ix_out(fd, &x, &m, b, 8);
 		}
 	sb_add(&x, sum, SHA1_LEN);
@@ -985,7 +976,7 @@ pack_finish(struct pack *p)
 		reset(p);
 		return 0;
 	}
-	be32(cnt, (uint32_t)p->n);
+	put_be32(cnt, (uint32_t)p->n);
 	if (flush(p) < 0 || pwrite(p->fd, cnt, 4, 8) != 4 ||
 	    pack_sum(p, sum) < 0)
 		goto io;

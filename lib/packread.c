@@ -85,13 +85,6 @@ struct ohdr {
 	git_oid ref;		/* REF_DELTA: the base's name */
 };
 
-static uint32_t
-be32(const unsigned char *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	    (uint32_t)b[2] << 8 | b[3];
-}
-
 static int
 corrupt(struct rpack *p, const char *what, uint64_t at)
 {
@@ -275,7 +268,7 @@ pack_open(struct rpack *p)
 	    memcmp(h, "\377tOc\0\0\0\2", 8))
 		return corrupt(p, "not a version 2 pack index", 0);
 	for (int i = 0; i < 256; i++) {
-		p->fan[i] = be32(h + 8 + 4 * i);
+		p->fan[i] = get_be32(h + 8 + 4 * i);
 		if (i && p->fan[i] < p->fan[i - 1])
 			return corrupt(p, "index out of order", 8 + 4 * i);
 	}
@@ -286,7 +279,7 @@ pack_open(struct rpack *p)
 	if ((p->pfd = open_file(p, ".pack", &p->psize)) < 0)
 		return -1;
 	if (readat(p->pfd, h, 12, 0) < 0 || memcmp(h, "PACK", 4) ||
-	    (be32(h + 4) != 2 && be32(h + 4) != 3) || be32(h + 8) != p->n ||
+	    (get_be32(h + 4) != 2 && get_be32(h + 4) != 3) || get_be32(h + 8) != p->n ||
 	    p->psize < 32)
 		return corrupt(p, "not the pack of its index", 0);
 	return 0;
@@ -349,12 +342,12 @@ offset_of(struct rpack *p, uint32_t i, uint64_t *off)
 
 	if (readat(p->ifd, b, 4, at) < 0)
 		return corrupt(p, "short index", at);
-	v = be32(b);
+	v = get_be32(b);
 	if (v & 0x80000000u) {
 		at = IDX_HDR + (uint64_t)p->n * 28 + (v & 0x7fffffffu) * 8;
 		if (at + 8 > p->isize - 40 || readat(p->ifd, b, 8, at) < 0)
 			return corrupt(p, "bad large offset", at);
-		v = (uint64_t)be32(b) << 32 | be32(b + 4);
+		v = (uint64_t)get_be32(b) << 32 | get_be32(b + 4);
 	}
 	if (v < 12 || v >= p->psize - 20)
 		return corrupt(p, "offset out of the pack", at);

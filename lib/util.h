@@ -167,4 +167,21 @@ void hex_encode(const unsigned char *in, size_t n, char *out);
  * unique across hosts and processes, sorting by time. */
 void unique_name(char *buf, size_t n);
 
+/* Four bytes, most significant first (git's formats, SHA-1's words). */
+static inline uint32_t
+get_be32(const unsigned char *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+static inline void
+put_be32(unsigned char *b, uint32_t v)
+{
+	b[0] = (unsigned char)(v >> 24);
+	b[1] = (unsigned char)(v >> 16);
+	b[2] = (unsigned char)(v >> 8);
+	b[3] = (unsigned char)v;
+}
+
 #endif

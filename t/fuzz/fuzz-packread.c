@@ -42,15 +42,6 @@ cleanup(void)
 }
 
 static void
-put32(unsigned char *b, uint32_t v)
-{
-	b[0] = (unsigned char)(v >> 24);
-	b[1] = (unsigned char)(v >> 16);
-	b[2] = (unsigned char)(v >> 8);
-	b[3] = (unsigned char)v;
-}
-
-static void
 write_file(const char *path, const unsigned char *b, size_t n)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -91,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the pack */
 	plen = 12 + body + 20;
 	p = xcalloc(1, plen);
-	put32(hdr + 8, (uint32_t)k);
+	put_be32(hdr + 8, (uint32_t)k);
 	memcpy(p, hdr, 12);
 	memcpy(p + 12, data + 1 + 2 * k, body);
 	write_file(pack, p, plen);
@@ -106,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		for (size_t i = 0; i < k; i++)
 			n += i + 1 <= b;
-		put32(x + 8 + 4 * b, n);
+		put_be32(x + 8 + 4 * b, n);
 	}
 	w = x + 8 + 1024;
 	for (size_t i = 0; i < k; i++)
@@ -116,7 +107,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t off = (uint32_t)data[1 + 2 * i] << 8 |
 		    data[2 + 2 * i];
 
-		put32(w + 4 * i, 12 + off);
+		put_be32(w + 4 * i, 12 + off);
 	}
 	write_file(idx, x, xlen);
 	free(x);
