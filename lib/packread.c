@@ -243,7 +243,9 @@ open_file(struct rpack *p, const char *ext, uint64_t *size)
 
 	sprintf(path, "%s%s", p->base, ext);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0) {
+	if (fd < 0 && errno == ENOENT)
+		fd = -2;	/* removed since the directory was read */
+	else if (fd < 0 || fstat(fd, &sb) < 0) {
 		git_error_set(GIT_ERROR_OS, "cannot open %s: %s", path,
 		    strerror(errno));
 		if (fd >= 0)
@@ -255,7 +257,10 @@ open_file(struct rpack *p, const char *ext, uint64_t *size)
 	return fd;
 }
 
-/* The index's fan-out table read, the pack's header checked. */
+/*
+ * The index's fan-out table read, the pack's header checked.  -2 when
+ * the pack is gone (a repack removed it after the directory was read).
+ */
 static int
 pack_open(struct rpack *p)
 {
@@ -263,7 +268,7 @@ pack_open(struct rpack *p)
 	uint64_t least;
 
 	if ((p->ifd = open_file(p, ".idx", &p->isize)) < 0)
-		return -1;
+		return p->ifd;
 	if (readat(p->ifd, h, sizeof(h), 0) < 0 ||
 	    memcmp(h, "\377tOc\0\0\0\2", 8))
 		return corrupt(p, "not a version 2 pack index", 0);
@@ -277,7 +282,7 @@ pack_open(struct rpack *p)
 	if (p->isize < least || (p->isize - least) % 8)
 		return corrupt(p, "index of the wrong size", p->isize);
 	if ((p->pfd = open_file(p, ".pack", &p->psize)) < 0)
-		return -1;
+		return p->pfd;
 	if (readat(p->pfd, h, 12, 0) < 0 || memcmp(h, "PACK", 4) ||
 	    (get_be32(h + 4) != 2 && get_be32(h + 4) != 3) || get_be32(h + 8) != p->n ||
 	    p->psize < 32)
@@ -390,16 +395,22 @@ locate(struct preader *r, const git_oid *id, struct rpack **pp,
 	for (prev = &r->packs; *prev; prev = &(*prev)->next) {
 		struct rpack *p = *prev;
 		int64_t i;
+		int e;
 
 		if (p->ifd < 0)
 			budget(r);
-		if (p->ifd < 0 && pack_open(p) < 0) {
+		if (p->ifd < 0 && (e = pack_open(p)) < 0) {
 			if (p->ifd >= 0)
 				close(p->ifd);
 			if (p->pfd >= 0)
 				close(p->pfd);
 			p->ifd = p->pfd = -1;
-			return -1;
+			if (e == -1)
+				return -1;
+			/* gone: the others are asked, and a miss has
+			 * the directory read again */
+			r->stale = 1;
+			continue;
 		}
 		if ((i = find(r, p, id->id)) == -2)
 			return -1;

@@ -56,13 +56,19 @@ read_all(struct preader *r, int *total, int *deltas, int list)
 		size_t len, hlen;
 		git_object_t t, ht;
 		struct md m;
+		int e;
 
 		if (sscanf(line, "%40s %7s %llu %40s", name, type, &size,
 		    base) != 4 || git_oid_fromstr(&id, name) < 0)
 			return -1;
 		(*total)++;
 		*deltas += strcmp(base, "0000000000000000000000000000000000000000") != 0;
-		if (pr_read(r, &id, NULL, &data, &len, &t) != 0)
+		e = pr_read(r, &id, NULL, &data, &len, &t);
+		if (e == GIT_ENOTFOUND) {	/* as libgit2 does */
+			pr_refresh(r);
+			e = pr_read(r, &id, NULL, &data, &len, &t);
+		}
+		if (e != 0)
 			continue;
 		hlen = (size_t)snprintf(hdr, sizeof(hdr), "%s %zu",
 		    t > 0 && t < 5 ? tname[t] : "?", len) + 1;
@@ -166,6 +172,10 @@ main(void)
 	CHECK_INT(read_all(r, &total, &deltas, 1), total,
 	    "each read, the packs opened and closed again");
 	CHECK_INT(read_all(r, &total, &deltas, 0), total, "and again");
+	/* repacked under the reader: the packs it closed are gone */
+	CHECK_INT(sh("git repack -q -a -d", NULL), 0, "git repack -a -d");
+	CHECK_INT(read_all(r, &total, &deltas, 0), total,
+	    "each read, out of the new pack when its own was gone");
 
 	/* corrupt: the pack's objects overwritten past its header */
 	CHECK_INT(sh("p=$(ls -S .git/objects/pack/*.pack | head -n 1) && "
