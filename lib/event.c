@@ -384,10 +384,14 @@ wa_message(struct event *e, struct json *m, struct json *val)
 	for (size_t i = 0; i < json_size(json_get(val, "contacts")); i++) {
 		struct json *c = json_at(json_get(val, "contacts"), i);
 
+		/* the first contact of that number names it (a payload may
+		 * list the same number twice) */
 		if (json_path_str(c, "wa_id") &&
-		    strcmp(json_path_str(c, "wa_id"), from) == 0)
+		    strcmp(json_path_str(c, "wa_id"), from) == 0) {
 			e->from_name = dup_or_null(json_path_str(c,
 			    "profile.name"));
+			break;
+		}
 	}
 	if (json_path_str(val, "metadata.display_phone_number")) {
 		struct sb s = SB_INIT;
