@@ -470,25 +470,20 @@ be_write(git_odb_backend *be, const git_oid *id, const void *data,
 {
 	struct pack *p = (struct pack *)be;
 	unsigned char h[16];
-	size_t hn = 0, left = len, zn;
+	size_t hn, zn;
 	uint32_t crc;
 
 	if (lookup(p, id))
 		return 0;
 	if (p->fd < 0 && start(p) < 0)
 		return -1;
-	h[hn++] = (unsigned char)((type << 4) | (left & 15));
-	for (left >>= 4; left; left >>= 7) {
-		h[hn - 1] |= 0x80;
-		h[hn++] = left & 0x7f;
-	}
+	hn = pr_put_header(h, type, len);
 	if (len > UINT32_MAX / 2) {
 		git_error_set(GIT_ERROR_ZLIB, "an object too big for a batch");
 		return -1;
 	}
 	crc = (uint32_t)crc32(0, h, (uInt)hn);
-	if (len >= LARGE && len >= (type == GIT_OBJECT_BLOB ? STORE_BLOB :
-	    STORE_TREE)) {
+	if (len >= LARGE) {	/* more than is ever stored */
 		if (out(p, h, hn) < 0 || zstart(&p->zo) < 0 ||
 		    zpush(p, data, len, Z_FINISH, &crc) < 0)
 			return -1;
@@ -565,9 +560,9 @@ st_free(git_odb_stream *s)
 	struct pstream *w = (struct pstream *)s;
 	struct pack *p = w->p;
 
-	/* what was written of it cut off: nothing after it yet */
 	if (w->buf)
 		free(w->buf);
+	/* what was written of it cut off: nothing after it yet */
 	else if (!w->done && flush(p) == 0 && ftruncate(p->fd,
 	    (off_t)w->start) == 0)
 		lseek(p->fd, (off_t)w->start, SEEK_SET);
@@ -581,8 +576,7 @@ be_writestream(git_odb_stream **out_, git_odb_backend *be,
 	struct pack *p = (struct pack *)be;
 	struct pstream *w;
 	unsigned char h[16];
-	size_t hn = 0;
-	uint64_t left = size;
+	size_t hn;
 
 	if (size > UINT32_MAX / 2) {
 		git_error_set(GIT_ERROR_ZLIB, "an object too big for a batch");
@@ -605,11 +599,7 @@ be_writestream(git_odb_stream **out_, git_odb_backend *be,
 		free(w);
 		return -1;
 	}
-	h[hn++] = (unsigned char)((type << 4) | (left & 15));
-	for (left >>= 4; left; left >>= 7) {
-		h[hn - 1] |= 0x80;
-		h[hn++] = left & 0x7f;
-	}
+	hn = pr_put_header(h, type, size);
 	w->start = p->off;
 	w->hn = hn;
 	w->crc = (uint32_t)crc32(0, h, (uInt)hn);
@@ -621,27 +611,6 @@ be_writestream(git_odb_stream **out_, git_odb_backend *be,
 	return 0;
 }
 
-/* An object's type and size, out of its header; its length, 0 if bad. */
-static size_t
-header(const unsigned char *h, size_t n, size_t *len, git_object_t *type)
-{
-	size_t i = 0, size;
-	unsigned shift = 4;
-
-	if (n == 0)
-		return 0;
-	*type = (git_object_t)((h[0] >> 4) & 7);
-	size = h[0] & 15;
-	while (h[i] & 0x80) {
-		if (++i >= n || shift > 28)
-			return 0;
-		size |= (size_t)(h[i] & 0x7f) << shift;
-		shift += 7;
-	}
-	*len = size;
-	return i + 1;
-}
-
 static int
 be_read(void **out, size_t *len, git_object_t *type, git_odb_backend *be,
     const git_oid *id)
@@ -649,8 +618,9 @@ be_read(void **out, size_t *len, git_object_t *type, git_odb_backend *be,
 	struct pack *p = (struct pack *)be;
 	struct pobj *o = lookup(p, id);
 	unsigned char *raw, *buf;
-	size_t hn, size;
-	git_object_t t;
+	uint64_t size;
+	size_t hn;
+	int t;
 	z_stream z;
 	int e;
 
@@ -664,7 +634,7 @@ be_read(void **out, size_t *len, git_object_t *type, git_odb_backend *be,
 		git_error_set(GIT_ERROR_OS, "read %s", p->tmp);
 		return -1;
 	}
-	if ((hn = header(raw, o->plen, &size, &t)) == 0) {
+	if ((hn = pr_get_header(raw, o->plen, &t, &size)) == 0) {
 		free(raw);
 		git_error_set(GIT_ERROR_ODB, "bad object in %s", p->tmp);
 		return -1;
@@ -685,8 +655,8 @@ be_read(void **out, size_t *len, git_object_t *type, git_odb_backend *be,
 	}
 	buf[size] = '\0';
 	*out = buf;
-	*len = size;
-	*type = t;
+	*len = (size_t)size;
+	*type = (git_object_t)t;
 	return 0;
 }
 
@@ -697,16 +667,20 @@ be_read_header(size_t *len, git_object_t *type, git_odb_backend *be,
 	struct pack *p = (struct pack *)be;
 	struct pobj *o = lookup(p, id);
 	unsigned char h[16];
+	uint64_t size;
 	size_t n;
+	int t;
 
 	if (!o)
 		return GIT_ENOTFOUND;
 	n = o->plen < sizeof(h) ? o->plen : sizeof(h);
 	if (flush(p) < 0 || pread(p->fd, h, n, (off_t)o->off) !=
-	    (ssize_t)n || header(h, n, len, type) == 0) {
+	    (ssize_t)n || pr_get_header(h, n, &t, &size) == 0) {
 		git_error_set(GIT_ERROR_OS, "read %s", p->tmp);
 		return -1;
 	}
+	*len = (size_t)size;
+	*type = (git_object_t)t;
 	return 0;
 }
 

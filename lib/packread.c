@@ -429,27 +429,53 @@ locate(struct preader *r, const git_oid *id, struct rpack **pp,
 
 /* --- objects ------------------------------------------------------------- */
 
+size_t
+pr_put_header(unsigned char *h, int type, uint64_t size)
+{
+	size_t n = 0;
+
+	h[n++] = (unsigned char)((type << 4) | (size & 15));
+	for (size >>= 4; size; size >>= 7) {
+		h[n - 1] |= 0x80;
+		h[n++] = size & 0x7f;
+	}
+	return n;
+}
+
+size_t
+pr_get_header(const unsigned char *h, size_t n, int *type, uint64_t *size)
+{
+	size_t i = 0;
+	unsigned shift = 4, c;
+
+	if (n == 0)
+		return 0;
+	c = h[i++];
+	*type = (c >> 4) & 7;
+	*size = c & 15;
+	while (c & 0x80) {
+		if (i >= n || shift > 57)
+			return 0;
+		c = h[i++];
+		*size |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+	}
+	return i;
+}
+
 static int
 ohdr(struct rpack *p, uint64_t off, struct ohdr *h)
 {
 	unsigned char b[40];
-	size_t n = sizeof(b), i = 0;
-	unsigned shift = 4, c;
+	size_t n = sizeof(b), i;
+	unsigned c;
 
 	if (off + n > p->psize)
 		n = (size_t)(p->psize - off);
 	if (readat(p->pfd, b, n, off) < 0)
 		return corrupt(p, "short pack", off);
-	c = b[i++];
-	h->type = (c >> 4) & 7;
-	h->size = c & 15;
-	while (c & 0x80) {
-		if (i >= n || shift > 57)
-			return corrupt(p, "bad object header", off);
-		c = b[i++];
-		h->size |= (uint64_t)(c & 0x7f) << shift;
-		shift += 7;
-	}
+	if ((i = pr_get_header(b, n, &h->type, &h->size)) == 0)
+		return corrupt(p, "bad object header", off);
 	if (h->type == OFS_DELTA) {
 		uint64_t x;
 

@@ -6,6 +6,7 @@
 #define INBOX_PACKREAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <git2.h>
 
 struct preader;
@@ -29,5 +30,14 @@ int pr_header(struct preader *r, const git_oid *id, size_t *len,
     git_object_t *type);
 /* 1 when a pack has it, 0 when none does, -1 as above. */
 int pr_exists(struct preader *r, const git_oid *id);
+
+/*
+ * A pack entry's header: its type (1 to 4, or 6 and 7 for deltas) and
+ * size into h, at most 16 bytes; its length.
+ */
+size_t pr_put_header(unsigned char *h, int type, uint64_t size);
+/* The same read out of n bytes at h: its length, 0 when it is cut short. */
+size_t pr_get_header(const unsigned char *h, size_t n, int *type,
+    uint64_t *size);
 
 #endif

@@ -561,9 +561,8 @@ journal_append(struct repo *r, const git_oid *parent, const char *commit,
 	char *p = path_join(r->root, JOURNAL);
 	char pid[OID_HEX] = "0";
 	struct stat sb;
-	int fd;
-
 	size_t all = 2 * OID_HEX + 2;
+	int fd;
 
 	if (parent)
 		git_oid_tostr(pid, OID_HEX, parent);
@@ -666,13 +665,6 @@ out:
 }
 
 /*
- * A commit with its fsyncs deferred (fsync_defer()): the commit object,
- * then syncfs for everything written unsynced (the work tree's files and
- * the objects), then the branch moved from the parent (compare and swap)
- * and synced by a second syncfs.  In bulk the pack is finished before the
- * first.  GIT_EUSER when the pack or a syncfs failed.
- */
-/*
  * The commit object written as git_commit_create() writes it (no
  * encoding, the message as it is), but streamed: a batch's message has a
  * line for each message filed, and git_commit_create() holds three
@@ -742,6 +734,13 @@ commit_tree_id(struct repo *r, const git_oid *commit, git_oid *tree)
 	return e < 0 ? -1 : 0;
 }
 
+/*
+ * A commit with its fsyncs deferred (fsync_defer()): the commit object,
+ * then syncfs for everything written unsynced (the work tree's files and
+ * the objects), then the branch moved from the parent (compare and swap)
+ * and synced by a second syncfs.  In bulk the pack is finished before the
+ * first.  GIT_EUSER when the pack or a syncfs failed.
+ */
 static int
 commit_synced(struct repo *r, git_oid *id, const git_signature *sig,
     const char *msg, const git_tree *tree, const git_oid *parent)
@@ -807,7 +806,6 @@ repo_commit(struct repo *r, const struct repo_change *ch, size_t n,
 			}
 		} else if (empty_tree(r, &base) < 0)
 			goto out;
-		git_oid_cpy(&base_id, git_tree_id(base));
 		m = prune_removals(base, up, n);
 		e = git_tree_create_updated(&tree_id, r->g, base, m, up);
 		git_tree_free(base);
@@ -1116,32 +1114,21 @@ repo_ls_tree(struct repo *r, const char *rev, const char *path,
 		return -1;
 	git_tree *tree = NULL, *sub = NULL, *at;
 	git_tree_entry *e = NULL;
-	int ret = 0;
+	int ret;
 
 	if (is_id(rev)) {
-		/* a commit by id: the directory from r->trees */
+		/* a commit by id: the directory from r->trees, held, as
+		 * what cb reads may push it out of r->trees */
 		ret = tree_at(r, rev, path ? path : "", path ? strlen(path) :
 		    0, &at);
-		/* held: what cb reads may push it out of r->trees */
 		if (ret != 0 || git_tree_dup(&sub, at) < 0)
 			return ret ? ret : gerr(INBOX_EFAIL, "read a tree");
-		for (size_t i = 0; i < git_tree_entrycount(sub); i++) {
-			const git_tree_entry *te = git_tree_entry_byindex(sub,
-			    i);
-
-			if (cb(git_tree_entry_name(te),
-			    git_tree_entry_type(te) == GIT_OBJECT_TREE, arg))
-				break;
-		}
-		git_tree_free(sub);
-		return 0;
-	}
-	if (resolve_tree(r, rev, &tree) < 0)
-		return -1;
-	if (path && *path) {
-		if (git_tree_entry_bypath(&e, tree, path) < 0 ||
-		    git_tree_entry_type(e) != GIT_OBJECT_TREE ||
-		    git_tree_lookup(&sub, r->g, git_tree_entry_id(e)) < 0) {
+	} else {
+		if (resolve_tree(r, rev, &tree) < 0)
+			return -1;
+		if (path && *path && (git_tree_entry_bypath(&e, tree,
+		    path) < 0 || git_tree_entry_type(e) != GIT_OBJECT_TREE ||
+		    git_tree_lookup(&sub, r->g, git_tree_entry_id(e)) < 0)) {
 			git_tree_entry_free(e);
 			git_tree_free(tree);
 			return 1;
@@ -1158,7 +1145,7 @@ repo_ls_tree(struct repo *r, const char *rev, const char *path,
 	}
 	git_tree_free(sub);
 	git_tree_free(tree);
-	return ret;
+	return 0;
 }
 
 /* 1 when path differs between commit c and its first parent. */

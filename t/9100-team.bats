@@ -159,6 +159,9 @@ t5a" ]
 @test "--note: a staff-only note in the customer's thread, never sent" {
 	recv_sms SM1 $JEAN 'The boiler is leaking' >/dev/null
 	inbox-show $CJ >/dev/null
+	# a minute on: in the same second the two are ordered by their
+	# file names, whose process ids need not grow
+	tick
 	n=$(commits)
 	run --separate-stderr inbox-send --note jean 'Gate code 4711; dog is friendly'
 	[ "$status" -eq 0 ]
