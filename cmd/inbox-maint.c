@@ -3,8 +3,9 @@
  * few) and rebuild the listing cache and the word index.  Holds the store
  * lock while git packs, so no command writes meanwhile.  By default the
  * packing is incremental (git repack --geometric: what is loose and the
- * small packs, in memory and time in proportion to them); --full is
- * git gc, every object packed again and the unreachable ones dropped.
+ * small packs, in memory and time in proportion to them); --full packs
+ * every object the history reaches again into one pack (repack.c) and
+ * drops the rest.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "repack.h"
 #include "store.h"
 #include "summary.h"
 #include "words.h"
@@ -70,34 +72,25 @@ census(const char *root, long *loose, long long *bytes)
 	free(objs);
 }
 
+/* git with ARGS (NULL-terminated) in the store, its output to stderr. */
 static int
-git_pack(const char *root, int full)
+run_git(const char *root, const char *what, const char **args)
 {
-	const char *what = full ? "git gc" : "git repack";
+	const char *argv[16] = { "git", "-C", root };
+	size_t n = 3;
 	pid_t pid;
 	int st;
 
+	while (*args && n < sizeof(argv) / sizeof(*argv) - 1)
+		argv[n++] = *args++;
+	argv[n] = NULL;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		return inbox_error(INBOX_ETEMP, "fork:");
 	if (pid == 0) {
 		dup2(2, 1);
-		/* --full: git maps the packs 1 MB at a time, keeps no
-		 * megabytes of deltas it may reuse, searches in one thread
-		 * (at 100k: 244 to 201 MB, no slower, the same pack) */
-		if (full)
-			execlp("git", "git", "-C", root,
-			    "-c", "gc.autoDetach=false",
-			    "-c", "core.packedGitWindowSize=1m",
-			    "-c", "core.packedGitLimit=8m",
-			    "-c", "pack.deltaCacheSize=1m",
-			    "-c", "pack.windowMemory=4m",
-			    "-c", "pack.threads=1",
-			    "gc", "--quiet", "--prune=now", (char *)NULL);
-		else
-			execlp("git", "git", "-C", root, "repack", "-d", "-q",
-			    "--geometric=2", (char *)NULL);
+		execvp("git", (char *const *)argv);
 		_exit(127);
 	}
 	if (waitpid(pid, &st, 0) < 0)
@@ -109,6 +102,37 @@ git_pack(const char *root, int full)
 		return inbox_error(INBOX_EFAIL, "%s failed (exit %d)", what,
 		    WEXITSTATUS(st));
 	return 0;
+}
+
+/*
+ * Nightly: git repack --geometric packs what is loose and rolls small
+ * packs together.  --full: reflog entries past git's expiry dropped, then
+ * every object the history reaches packed again by repack_full(), which
+ * holds its lists on disk (git gc held 600 bytes an object).
+ */
+static int
+pack_store(struct store *st, int full)
+{
+	static const char *geometric[] = { "repack", "-d", "-q",
+	    "--geometric=2", NULL };
+	static const char *expire[] = { "reflog", "expire", "--all", NULL };
+	struct repack_stats rs;
+	char *git;
+	int r;
+
+	if (!full)
+		return run_git(st->root, "git repack", geometric);
+	if (run_git(st->root, "git reflog expire", expire) < 0)
+		return -1;
+	git = path_join(st->root, ".git");
+	r = repack_full(git, &rs);
+	free(git);
+	if (r == 0 && !c.quiet)
+		printf("packed\t%llu objects, %llu as deltas, from %llu "
+		    "commits\n", (unsigned long long)rs.objects,
+		    (unsigned long long)rs.deltas,
+		    (unsigned long long)rs.commits);
+	return r;
 }
 
 int
@@ -142,7 +166,7 @@ main(int argc, char **argv)
 	    store_lock(st) < 0)
 		die_lib();
 	census(st->root, &loose0, &bytes0);
-	if (pack && git_pack(st->root, full) < 0)
+	if (pack && pack_store(st, full) < 0)
 		die_lib();
 	census(st->root, &loose1, &bytes1);
 	/* one cache at a time: the summaries are let go before the words */
