@@ -4,7 +4,8 @@
  * with _exit(137) when $INBOX_FAULT names that point; otherwise it
  * compiles to nothing.  Points: after-tmp-write, after-fsync,
  * after-rename, after-blob, after-tree, before-ref-update, while-locked,
- * mid-rewrite, before-transport.
+ * mid-rewrite, before-transport, repack-written, repack-installed,
+ * repack-dropped.
  */
 #ifndef INBOX_FAULT_H
 #define INBOX_FAULT_H

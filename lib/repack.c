@@ -33,6 +33,7 @@
 #include <zlib.h>
 
 #include "crypto.h"
+#include "fault.h"
 #include "packread.h"
 #include "repack.h"
 #include "util.h"
@@ -1343,12 +1344,14 @@ install(struct rp *x, const char *tmpobjects)
 	}
 	if (r == 0)
 		r = fsync_dir(to.buf);
+	FAULT("repack-installed");
 	if (r == 0) {
 		char *info = path_join(x->objects, "info");
 		char *cg = path_join(info, "commit-graph");
 		char *cgs = path_join(info, "commit-graphs");
 
 		drop_packs(x, name.buf);
+		FAULT("repack-dropped");
 		drop_loose(x);
 		/* git's commit-graph may name commits now gone */
 		unlink(cg);
@@ -1440,6 +1443,7 @@ repack_full(const char *gitdir, struct repack_stats *out)
 		r = verify(&x, x.tmp);
 	pr_free(x.pr);		/* its descriptors of the old packs */
 	x.pr = NULL;
+	FAULT("repack-written");
 	if (r == 0)
 		r = install(&x, x.tmp);
 	if (x.zinit)

@@ -21,7 +21,7 @@ FAULT_BUILD=${INBOX_FAULT_BUILD:-$INBOX_SRC/build-fault}
 setup_file() {
 	local b
 	for b in inbox-init inbox-recv inbox-fsck inbox-send inbox-assign \
-	    inbox-archive; do
+	    inbox-archive inbox-maint inbox-ls; do
 		set -- "$@" "$FAULT_BUILD/$b"
 	done
 	make -C "$INBOX_SRC" B="$FAULT_BUILD" FAULT=1 -j2 "$@" >/dev/null
@@ -483,4 +483,30 @@ batch_crash() {
 
 @test "crash batch: in the middle of it, repaired, run again" {
 	batch_crash after-tmp-write:30 repair
+}
+
+# inbox-maint --full killed when its pack is written but not in place,
+# when it is in place and the old ones not yet removed, and when the old
+# packs are gone but not the loose objects: every commit still reads
+# whole, and the next run finishes the work.
+@test "crash: inbox-maint --full at each step of its repack" {
+	inbox-recv <"$BATS_TEST_TMPDIR/sms" >/dev/null
+	git repack -a -d -q
+	tick
+	twilio_sms SM2 +15125550101 "Second" | inbox-recv >/dev/null
+	want=$(git rev-list --objects --all --reflog | sort)
+	list=$(inbox-ls --all)
+	for point in repack-written repack-installed repack-dropped; do
+		run env INBOX_FAULT="$point" inbox-maint -q --full
+		[ "$status" -eq 137 ]
+		git fsck --full --no-dangling 2>&1
+		[ "$(git rev-list --objects --all --reflog | sort)" = "$want" ]
+		[ "$(inbox-ls --all)" = "$list" ]
+	done
+	run inbox-maint -q --full
+	[ "$status" -eq 0 ]
+	[ ! -e .git/objects/repack.tmp ]
+	[ "$(find .git/objects/pack -name 'pack-*.pack' | wc -l)" -eq 1 ]
+	git fsck --full --strict --no-dangling 2>&1
+	clean
 }
