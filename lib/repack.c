@@ -776,22 +776,25 @@ walk_commit(struct rp *x, const unsigned char *id)
 	return r;
 }
 
-/* Every 40-hex word at the start of a line or after a space in FILE
- * (a ref, packed-refs, a reflog) taken as a tip. */
+/* The 40-hex words at the start of each line of FILE (a ref,
+ * packed-refs, a reflog: the old and the new commit, then who), and
+ * after a '^' (a tag peeled), taken as tips; a line at a time, as a
+ * reflog has a line a commit. */
 static int
 tips_in(struct rp *x, const char *file)
 {
-	struct sb s = SB_INIT;
+	FILE *f = fopen(file, "re");
+	char *line = NULL;
+	size_t cap = 0;
 	int r = 0;
 
-	if (sb_read_file(&s, file, (size_t)-1) < 0) {
-		sb_release(&s);
-		return 0;	/* gone meanwhile */
-	}
-	for (const char *l = s.buf; r == 0 && l && *l; ) {
-		const char *w = l + (*l == '^'), *nl = strchr(l, '\n');
+	if (!f)		/* gone meanwhile, or unreadable: then it names
+			 * objects that must not be dropped */
+		return errno == ENOENT ? 0 : inbox_error(INBOX_EFAIL,
+		    "repack: %s:", file);
+	while (r == 0 && getline(&line, &cap, f) > 0) {
+		const char *w = line + (*line == '^');
 
-		/* a reflog's line: the old and the new commit, then who */
 		for (int k = 0; r == 0 && k < 2; k++, w += 2 * SHA1_LEN + 1) {
 			unsigned char id[SHA1_LEN];
 			char after;
@@ -807,9 +810,11 @@ tips_in(struct rp *x, const char *file)
 			if (after != ' ')
 				break;
 		}
-		l = nl ? nl + 1 : NULL;
 	}
-	sb_release(&s);
+	if (r == 0 && ferror(f))
+		r = inbox_error(INBOX_EFAIL, "repack: %s:", file);
+	free(line);
+	fclose(f);
 	return r;
 }
 
@@ -820,6 +825,8 @@ tips_under(struct rp *x, const char *dir)
 	struct dirent *e;
 	int r = 0;
 
+	if (!d && errno != ENOENT)
+		return inbox_error(INBOX_EFAIL, "repack: %s:", dir);
 	while (r == 0 && d && (e = readdir(d))) {
 		char *p;
 		struct stat sb;
@@ -1031,9 +1038,10 @@ delta_make(struct rp *x, const unsigned char *src, size_t sn,
 	insert_op(out, dst + lit, dn - lit);
 }
 
-/* One object of the pack, its CRC-32 and offset to the side file. */
+/* One object of the pack, its CRC-32 and offset into the side file at
+ * its place in the list, POS. */
 static int
-write_obj(struct rp *x, struct wout *w, struct wout *side,
+write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
     const struct rec *rc, struct sb *delta)
 {
 	unsigned char *d = NULL, *bd = NULL, h[16], e[12];
@@ -1066,7 +1074,9 @@ write_obj(struct rp *x, struct wout *w, struct wout *side,
 	put_be32(e, w->crc);
 	put_be32(e + 4, (uint32_t)(off >> 32));
 	put_be32(e + 8, (uint32_t)off);
-	r = r ? -1 : wput(side, e, sizeof(e));
+	if (r == 0 && pwrite(sfd, e, sizeof(e), (off_t)(pos * sizeof(e))) !=
+	    (ssize_t)sizeof(e))
+		r = -1;
 	if (r < 0)
 		io_error(x, "write the pack");
 out:
@@ -1075,29 +1085,39 @@ out:
 	return r;
 }
 
+/*
+ * The pack: the commits first, then the tags, the trees and the blobs,
+ * each kind in the list's order (git log, git's reflog expiry and a
+ * walk of the trees read a part of the pack, not pages all over it).
+ */
 static int
-write_pack(struct rp *x, struct wout *w, struct wout *side)
+write_pack(struct rp *x, struct wout *w, int sfd)
 {
+	static const int order[] = { COMMIT, TAG, TREE, BLOB };
 	unsigned char hdr[12] = { 'P', 'A', 'C', 'K', 0, 0, 0, 2 };
 	struct rin *u = xcalloc(1, sizeof(*u));
 	struct sb delta = SB_INIT;
 	struct rec rc;
-	int r, got;
+	int r, got = 0;
 
 	put_be32(hdr + 8, (uint32_t)x->n);
 	sha1_init(&w->m);
-	sha1_init(&side->m);
 	r = wput(w, hdr, sizeof(hdr));
-	u->fd = x->ufd;
-	while (r == 0 && (got = rin_rec(u, x->n, &rc)) == 1)
-		r = write_obj(x, w, side, &rc, &delta);
-	if (r == 0 && got < 0)
-		r = io_error(x, "read the list");
+	for (int k = 0; r == 0 && k < 4; k++) {
+		memset(u, 0, sizeof(*u));
+		u->fd = x->ufd;
+		while (r == 0 && (got = rin_rec(u, x->n, &rc)) == 1)
+			if (rc.type == order[k])
+				r = write_obj(x, w, sfd, u->pos - 1, &rc,
+				    &delta);
+		if (r == 0 && got < 0)
+			r = io_error(x, "read the list");
+	}
 	if (r == 0) {
 		md_final(&w->m, x->sum);
 		w->crc = 0;
 		if (wflush(w) < 0 || write_all(w->fd, x->sum, SHA1_LEN) < 0 ||
-		    wflush(side) < 0 || fsync_fd(w->fd) < 0)
+		    fsync_fd(w->fd) < 0)
 			r = io_error(x, "write the pack");
 	}
 	sb_release(&delta);
@@ -1380,8 +1400,7 @@ int
 repack_full(const char *gitdir, struct repack_stats *out)
 {
 	struct rp x = { 0 };
-	struct wout *w = xcalloc(1, sizeof(*w)), *side = xcalloc(1,
-	    sizeof(*side));
+	struct wout *w = xcalloc(1, sizeof(*w));
 	char *packdir;
 	int r, sfd = -1, pfd = -1, ifd = -1;
 
@@ -1417,8 +1436,7 @@ repack_full(const char *gitdir, struct repack_stats *out)
 	if (r == 0 && (r = open_tmp(&x, "pack/tmp.pack", &pfd)) == 0 &&
 	    (r = open_tmp(&x, "side", &sfd)) == 0) {
 		w->fd = pfd;
-		side->fd = sfd;
-		r = write_pack(&x, w, side);
+		r = write_pack(&x, w, sfd);
 	}
 	if (r == 0) {
 		char hex[2 * SHA1_LEN + 1];
@@ -1462,6 +1480,5 @@ repack_full(const char *gitdir, struct repack_stats *out)
 	free(x.objects);
 	free(x.tmp);
 	free(w);
-	free(side);
 	return r;
 }
