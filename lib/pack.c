@@ -297,11 +297,11 @@ start(struct pack *p)
 
 /*
  * Objects under these sizes are stored in their zlib streams, not
- * compressed.  A message is compressed: git gc keeps the bytes of an
+ * compressed.  A message is compressed: a repack keeps the bytes of an
  * object no delta is found for, as a message's are.  A state file or an
  * index entry gains nothing; a tree (up to 17 KB for the 256 names of
- * idx/pid/XX/) is mostly names of 20 random bytes, and git gc stores
- * it as a delta against its other versions, compressed then.
+ * idx/pid/XX/) is mostly names of 20 random bytes, and inbox-maint
+ * stores it as a delta against its other versions, compressed then.
  */
 #define STORE_BLOB 256
 #define STORE_TREE 65536

@@ -3,7 +3,7 @@
 # email with an attachment, a WhatsApp webhook, a status callback, and
 # input it refuses: malformed, empty, unknown, a broken inbox.yaml),
 # inbox-ls, inbox-show, inbox-send (the spool transport), inbox-send
-# --flush and inbox-fsck.  No invalid read or write, no use of an
+# --flush, inbox-fsck and inbox-maint --full.  No invalid read or write, no use of an
 # uninitialised value, no definite or indirect leak (valgrind exits 99
 # on any).  Skipped under the sanitizer build (INBOX_BUILD ending in
 # -san, or built with -fsanitize), which checks the same things its way.
@@ -93,4 +93,18 @@ vg() {
 	vg inbox-fsck
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
+}
+
+@test "valgrind: inbox-maint --full, its repack, over loose objects and packs" {
+	inbox-recv -q <"$D/twilio-sms.form"
+	git repack -a -d -q
+	c=$(inbox-ls --all | cut -f1)
+	for i in 1 2 3; do
+		tick
+		inbox-send "$c" "Update $i" >/dev/null
+	done
+	vg inbox-maint --full
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "packed	"* ]]
+	git fsck --full --strict --no-dangling 2>&1
 }
