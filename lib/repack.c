@@ -44,6 +44,8 @@
 #define BUFSZ 65536
 #define DBLK 16			/* bytes a delta's copies are found by */
 #define DELTA_MAX (1u << 20)	/* larger objects are stored whole */
+#define LIKES 1024		/* messages kept as bases for others like them */
+#define LIKE_MAX 1024		/* bytes of a message kept so */
 #define TMP "repack.tmp"	/* under objects: the lists and the new pack */
 
 enum { COMMIT = 1, TREE = 2, BLOB = 3, TAG = 4, REF_DELTA = 7 };
@@ -108,6 +110,17 @@ struct rp {
 	z_stream z;
 	int zinit;
 	uint32_t *heads;		/* of delta_make() */
+	struct sb zd, zt, zw;		/* an object deflated: best delta,
+					 * a delta tried, whole */
+	size_t zbest, rawdelta;		/* the best's length, the delta's */
+	unsigned char best[SHA1_LEN];	/* its base */
+	int hasbest;
+	struct like {
+		unsigned char id[SHA1_LEN];
+		uint64_t sig;
+		size_t len;
+		unsigned char *data;
+	} like[LIKES];			/* of likeness() */
 	size_t cheads;
 };
 
@@ -457,7 +470,9 @@ depths(struct rp *x)
 		depth = d[at];
 		while (r == 0 && nchain-- > 0) {
 			at = chain[nchain];
-			if (++depth > MAXDEPTH) {
+			/* one short: a message may yet be made a delta
+			 * of another like it, a whole one */
+			if (++depth > MAXDEPTH - 1) {
 				depth = 0;
 				if (pread(x->ufd, &rc, sizeof(rc), (off_t)(at *
 				    sizeof(rc))) != (ssize_t)sizeof(rc))
@@ -903,8 +918,10 @@ wput(struct wout *w, const void *b, size_t n)
 	return 0;
 }
 
+/* N bytes at D deflated into the pack, or when W is NULL, into MEM. */
 static int
-zput(struct rp *x, struct wout *w, const unsigned char *d, size_t n)
+zput(struct rp *x, struct wout *w, struct sb *mem, const unsigned char *d,
+    size_t n)
 {
 	unsigned char out[BUFSZ];
 	int zr = Z_OK;
@@ -921,7 +938,9 @@ zput(struct rp *x, struct wout *w, const unsigned char *d, size_t n)
 		x->z.next_out = out;
 		x->z.avail_out = sizeof(out);
 		zr = deflate(&x->z, Z_FINISH);
-		if (wput(w, out, sizeof(out) - x->z.avail_out) < 0)
+		if (!w)
+			sb_add(mem, out, sizeof(out) - x->z.avail_out);
+		else if (wput(w, out, sizeof(out) - x->z.avail_out) < 0)
 			return -1;
 	}
 	return zr == Z_STREAM_END ? 0 : -1;
@@ -1038,16 +1057,66 @@ delta_make(struct rp *x, const unsigned char *src, size_t sn,
 	insert_op(out, dst + lit, dn - lit);
 }
 
+/*
+ * A message's likeness: its first three lines (channel, direction and
+ * kind) and its last (the end of a template's text).  The last message
+ * of each likeness written whole is kept as a base for the next that
+ * has no base of its own: one SMS reminder is much like another.
+ */
+static uint64_t
+likeness(const unsigned char *d, size_t n)
+{
+	uint64_t h = 14695981039346656037ull;
+	size_t i = 0, last = 0;
+	int lines = 0;
+
+	for (; i < n && lines < 3; i++) {
+		h = (h ^ d[i]) * 1099511628211ull;
+		lines += d[i] == '\n';
+	}
+	while (n > 0 && d[n - 1] == '\n')
+		n--;
+	for (last = n; last > i && d[last - 1] != '\n'; last--)
+		;
+	for (; last < n; last++)
+		h = (h ^ d[last]) * 1099511628211ull;
+	return h;
+}
+
+/* D as a delta of BASE (BD), deflated, kept when smaller than the best
+ * so far. */
+static void
+try_base(struct rp *x, const unsigned char *base, const unsigned char *bd,
+    size_t blen, const unsigned char *d, size_t len, struct sb *delta)
+{
+	sb_reset(delta);
+	delta_make(x, bd, blen, d, len, delta);
+	sb_reset(&x->zt);
+	zput(x, NULL, &x->zt, (unsigned char *)delta->buf, delta->len);
+	if (x->zt.len + SHA1_LEN < x->zbest) {
+		struct sb t = x->zd;
+
+		x->zd = x->zt;
+		x->zt = t;
+		x->zbest = x->zd.len + SHA1_LEN;
+		x->rawdelta = delta->len;
+		memcpy(x->best, base, SHA1_LEN);
+		x->hasbest = 1;
+	}
+}
+
 /* One object of the pack, its CRC-32 and offset into the side file at
- * its place in the list, POS. */
+ * its place in the list, POS: as a delta when one is smaller deflated
+ * than the object, of the base the walk found or of a message like it. */
 static int
 write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
     const struct rec *rc, struct sb *delta)
 {
 	unsigned char *d = NULL, *bd = NULL, h[16], e[12];
 	size_t len, blen;
-	int type, btype, r = -1;
-	uint64_t off = w->off;
+	int type, btype, r = -1, small;
+	uint64_t off = w->off, sig = 0;
+	struct like *lk = NULL;
 
 	if (get(x, x->pr, rc->id, &d, &len, &type) < 0)
 		return -1;
@@ -1055,22 +1124,46 @@ write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
 		free(d);
 		return missing(rc->id, "changed its type");
 	}
-	sb_reset(delta);
-	if (rc->hasbase && len >= 64) {
+	x->hasbest = 0;
+	small = len >= 64 && len <= DELTA_MAX;
+	if (small) {
+		sb_reset(&x->zw);
+		zput(x, NULL, &x->zw, d, len);
+		x->zbest = x->zw.len;
+	}
+	if (small && rc->hasbase) {
 		if (get(x, x->pr, rc->base, &bd, &blen, &btype) < 0)
 			goto out;
-		if (blen <= DELTA_MAX && len <= DELTA_MAX)
-			delta_make(x, bd, blen, d, len, delta);
+		if (blen <= DELTA_MAX)
+			try_base(x, rc->base, bd, blen, d, len, delta);
+	}
+	if (small && type == BLOB && len <= LIKE_MAX) {
+		sig = likeness(d, len);
+		lk = &x->like[sig % LIKES];
+		if (!x->hasbest && lk->data && lk->sig == sig)
+			try_base(x, lk->id, lk->data, lk->len, d, len, delta);
 	}
 	w->crc = 0;
-	if (delta->len && delta->len + SHA1_LEN < len / 2) {
-		r = wput(w, h, pr_put_header(h, REF_DELTA, delta->len)) < 0 ||
-		    wput(w, rc->base, SHA1_LEN) < 0 ||
-		    zput(x, w, (unsigned char *)delta->buf, delta->len) < 0;
+	if (x->hasbest) {
+		r = wput(w, h, pr_put_header(h, REF_DELTA, x->rawdelta)) < 0 ||
+		    wput(w, x->best, SHA1_LEN) < 0 ||
+		    wput(w, x->zd.buf, x->zd.len) < 0;
 		x->st.deltas++;
-	} else
+	} else if (small)
 		r = wput(w, h, pr_put_header(h, type, len)) < 0 ||
-		    zput(x, w, d, len) < 0;
+		    wput(w, x->zw.buf, x->zw.len) < 0;
+	else
+		r = wput(w, h, pr_put_header(h, type, len)) < 0 ||
+		    zput(x, w, NULL, d, len) < 0;
+	if (r == 0 && lk && !x->hasbest) {
+		/* whole: a base for the next message like it */
+		free(lk->data);
+		lk->data = d;
+		lk->len = len;
+		lk->sig = sig;
+		memcpy(lk->id, rc->id, SHA1_LEN);
+		d = NULL;
+	}
 	put_be32(e, w->crc);
 	put_be32(e + 4, (uint32_t)(off >> 32));
 	put_be32(e + 8, (uint32_t)off);
@@ -1477,6 +1570,11 @@ repack_full(const char *gitdir, struct repack_stats *out)
 	free(x.runs);
 	free(x.sparse);
 	free(x.heads);
+	sb_release(&x.zd);
+	sb_release(&x.zt);
+	sb_release(&x.zw);
+	for (int i = 0; i < LIKES; i++)
+		free(x.like[i].data);
 	free(x.objects);
 	free(x.tmp);
 	free(w);

@@ -85,7 +85,12 @@ read_back(long *total)
 static const char history[] =
     "set -e; git init -q -b main .; "
     "git config user.name office; git config user.email o@example.com; "
-    "mkdir -p a/b; "
+    "mkdir -p a/b c1 c2; "
+    "for c in 1 2; do printf 'X-Inbox-Channel: sms\\nX-Inbox-Direction: "
+    "out\\nX-Inbox-Type: reminder\\nTo: +1512555010%s\\n\\nA reminder "
+    "of your appointment tomorrow between 9 and 11 am. Reply C to "
+    "confirm or R to reschedule. Reply STOP to opt out.\\n' $c "
+    ">c$c/msg; done; "
     "awk 'BEGIN { srand(2); for (i = 0; i < 8000; i++) "
     "printf \"%08x%08x\\n\", rand() * 2^32, rand() * 2^32 }' >big; "
     "for i in $(seq 1 130); do "
@@ -150,6 +155,10 @@ main(void)
 	    "--batch-check='%(objectname) %(deltabase)' | "
 	    "awk '{ n[NR] = $1; b[NR] = $2 } END { print b[1] == n[2] }'"),
 	    1, "the old one a delta of the new");
+	CHECK_INT(num("printf 'main:c1/msg\\nmain:c2/msg\\n' | git cat-file "
+	    "--batch-check='%(objectname) %(deltabase)' | awk '{ n[NR] = $1; "
+	    "b[NR] = $2 } END { print b[1] == n[2] || b[2] == n[1] }'"),
+	    1, "a message a delta of another like it, in another folder");
 	CHECK_INT(num("git cat-file -t $(git rev-parse 'HEAD@{1}') | "
 	    "grep -c commit"), 1, "a commit only a reflog names kept");
 	CHECK_INT(num("git cat-file -t v1 | grep -c tag"), 1, "a tag kept");
