@@ -15,18 +15,6 @@
 
 #define FORM_MAX_FIELDS 1000
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode n bytes of s into a malloc'd string in *out. */
 static int
 decode(const char *s, size_t n, char **out)
@@ -40,8 +28,8 @@ decode(const char *s, size_t n, char **out)
 		if (c == '+')
 			c = ' ';
 		else if (c == '%') {
-			if (n - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0) {
+			if (n - i < 3 || (hi = hex_val(s[i + 1])) < 0 ||
+			    (lo = hex_val(s[i + 2])) < 0) {
 				sb_release(&sb);
 				return inbox_error(INBOX_EDATA, "form data has "
 				    "a malformed %%-escape");

@@ -86,17 +86,6 @@ is_alpha(int c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* RFC 2045 token character. */
 static int
 is_tchar(int c)
@@ -500,8 +489,8 @@ ew_decode(const char *s, struct sb *word, char *cs)
 			else if (*q != '=')
 				sb_addc(word, *q);
 			else if (q + 2 < te &&
-			    (hi = hexval((unsigned char)q[1])) >= 0 &&
-			    (lo = hexval((unsigned char)q[2])) >= 0) {
+			    (hi = hex_val((unsigned char)q[1])) >= 0 &&
+			    (lo = hex_val((unsigned char)q[2])) >= 0) {
 				sb_addc(word, hi << 4 | lo);
 				q += 2;
 			} else
@@ -752,8 +741,8 @@ pct_decode(struct sb *out, const char *s)
 	int hi, lo;
 
 	for (; *s; s++) {
-		if (*s == '%' && (hi = hexval((unsigned char)s[1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[2])) >= 0) {
+		if (*s == '%' && (hi = hex_val((unsigned char)s[1])) >= 0 &&
+		    (lo = hex_val((unsigned char)s[2])) >= 0) {
 			sb_addc(out, hi << 4 | lo);
 			s += 2;
 		} else
@@ -1064,8 +1053,8 @@ qp_decode(struct sb *out, const char *s, size_t n)
 			} else if (p + 1 == le) {
 				soft = 1;
 			} else if (p + 2 < le &&
-			    (hi = hexval((unsigned char)p[1])) >= 0 &&
-			    (lo = hexval((unsigned char)p[2])) >= 0) {
+			    (hi = hex_val((unsigned char)p[1])) >= 0 &&
+			    (lo = hex_val((unsigned char)p[2])) >= 0) {
 				sb_addc(out, hi << 4 | lo);
 				p += 2;
 			} else
@@ -1276,7 +1265,7 @@ html_entity(const char *s, unsigned long *cp)
 	}
 	for (*cp = 0; nd < 8; p++, nd++) {
 		if (hex)
-			v = hexval((unsigned char)*p);
+			v = hex_val((unsigned char)*p);
 		else
 			v = *p >= '0' && *p <= '9' ? *p - '0' : -1;
 		if (v < 0)

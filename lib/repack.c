@@ -124,28 +124,6 @@ struct rp {
 	size_t cheads;
 };
 
-static void
-hex_raw(const char *hex, unsigned char *out)
-{
-	for (int i = 0; i < SHA1_LEN; i++) {
-		int hi = hex[2 * i], lo = hex[2 * i + 1];
-
-		hi = hi <= '9' ? hi - '0' : (hi | 32) - 'a' + 10;
-		lo = lo <= '9' ? lo - '0' : (lo | 32) - 'a' + 10;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-}
-
-static int
-is_hex(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
 static int
 missing(const unsigned char *id, const char *why)
 {
@@ -734,8 +712,8 @@ tip(struct rp *x, const unsigned char *id)
 		if (r == 0 && type == TREE)
 			r = walk_tree(x, cur, NULL);
 		obj = type == TAG ? field((char *)d, len, "object") : NULL;
-		if (obj && is_hex(obj, 2 * SHA1_LEN))
-			hex_raw(obj, cur);
+		if (r == 0 && obj && hex_decode(obj, SHA1_LEN, cur) < 0)
+			r = missing(cur, "is a malformed tag");
 		free(d);
 		if (!obj)
 			return r;
@@ -754,11 +732,10 @@ walk_commit(struct rp *x, const unsigned char *id)
 	if (get(x, x->pr, id, &d, &len, &type) < 0)
 		return -1;
 	t = type == COMMIT ? field((char *)d, len, "tree") : NULL;
-	if (!t || !is_hex(t, 2 * SHA1_LEN)) {
+	if (!t || hex_decode(t, SHA1_LEN, tree) < 0) {
 		free(d);
 		return missing(id, "is not a commit");
 	}
-	hex_raw(t, tree);
 	/* the commit walked before it says much the same */
 	r = emit(x, id, COMMIT, x->hasprev ? x->prevc : NULL);
 	memcpy(x->prevc, id, SHA1_LEN);
@@ -769,9 +746,10 @@ walk_commit(struct rp *x, const unsigned char *id)
 		size_t plen;
 		int ptype;
 
-		if (!is_hex(p, 2 * SHA1_LEN))
+		if (hex_decode(p, SHA1_LEN, parent) < 0) {
+			r = missing(id, "is a malformed commit");
 			break;
-		hex_raw(p, parent);
+		}
 		if (get(x, x->pr, parent, &pd, &plen, &ptype) < 0) {
 			r = -1;
 			break;
@@ -814,12 +792,11 @@ tips_in(struct rp *x, const char *file)
 			unsigned char id[SHA1_LEN];
 			char after;
 
-			if (!is_hex(w, 2 * SHA1_LEN))
+			if (hex_decode(w, SHA1_LEN, id) < 0)
 				break;
 			after = w[2 * SHA1_LEN];
 			if (after != ' ' && after != '\n' && after != '\0')
 				break;
-			hex_raw(w, id);
 			if (memcmp(id, zero, SHA1_LEN))
 				r = tip(x, id);
 			if (after != ' ')
@@ -1419,9 +1396,10 @@ drop_loose(struct rp *x)
 		}
 		while ((e = readdir(d))) {
 			struct sb f = SB_INIT;
+			unsigned char rest[SHA1_LEN - 1];
 
 			if (strlen(e->d_name) != 2 * SHA1_LEN - 2 ||
-			    !is_hex(e->d_name, 2 * SHA1_LEN - 2))
+			    hex_decode(e->d_name, sizeof(rest), rest) < 0)
 				continue;
 			sb_addf(&f, "%s/%s", p.buf, e->d_name);
 			if (unlink(f.buf) == 0)

@@ -160,8 +160,12 @@ size_t env_size(const char *name, size_t def);
 /* Join into a malloc'd string: path_join("a", "b") -> "a/b". */
 char *path_join(const char *a, const char *b);
 
-/* Hex helpers. */
+/* Hex helpers: n bytes as 2n lowercase digits and a NUL; a digit's
+ * value or -1; 2n digits of either case into n bytes, -1 (out
+ * unspecified) at anything else. */
 void hex_encode(const unsigned char *in, size_t n, char *out);
+int hex_val(int c);
+int hex_decode(const char *in, size_t n, unsigned char *out);
 
 /* A unique name for a maildir file: "<sec>.M<usec>P<pid>Q<n>R<hex>.<host>",
  * unique across hosts and processes, sorting by time. */
