@@ -139,6 +139,38 @@ clean() {
 	echo "# inbox-send on a full disk at ${LEVELS// /, } free pages: exit$seen" >&3
 }
 
+@test "disk full: inbox-maint --full says 75 and changes nothing, then repacks" {
+	local k rc seen="" before
+	tmpfs
+	for k in 2 4 8 12 16 24; do
+		disk_store
+		for i in 1 2 3 4; do
+			tick
+			recv_sms "SM$k$i" +1512555020$i "Message $i" >/dev/null
+		done
+		git repack -d -q
+		full "$k"
+		before=$(find .git/objects -type f | sort | xargs md5sum)
+		rc=0
+		inbox-maint -q --full 2>"$T/err" || rc=$?
+		echo "$k pages: exit $rc: $(cat "$T/err")"
+		seen="$seen $rc"
+		rm "$D/filler"
+		[ ! -e .git/objects/repack.tmp ]
+		if [ "$rc" -ne 0 ]; then
+			[ "$rc" -eq 75 ]
+			[ "$(wc -l <"$T/err")" -eq 1 ]
+			[ "$(find .git/objects -type f | sort | xargs md5sum)" = "$before" ]
+			inbox-maint -q --full
+		fi
+		[ "$(find .git/objects/pack -name '*.pack' | wc -l)" -eq 1 ]
+		[ "$(inbox-ls --all | wc -l)" -eq 5 ]
+		clean
+	done
+	[[ "$seen" == *75* ]]
+	echo "# inbox-maint --full on a full disk at 2, 4, 8, 12, 16, 24 free pages: exit$seen" >&3
+}
+
 @test "after-hours: a hook that hangs is killed at its timeout; the message is filed" {
 	new_store
 	hours() {
