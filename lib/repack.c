@@ -542,7 +542,7 @@ walk_tree(struct rp *x, const unsigned char *new, const unsigned char *old)
 	unsigned char *nd = NULL, *od = NULL;
 	const unsigned char *np, *op, *nend, *oend;
 	size_t nlen, olen = 0;
-	const unsigned char *sib = NULL;	/* the last blob listed */
+	const unsigned char *hub = NULL;	/* the first blob here */
 	struct tent ne, oe;
 	int ok = 0, more = 0, r = 0;
 
@@ -566,8 +566,8 @@ walk_tree(struct rp *x, const unsigned char *new, const unsigned char *old)
 			break;
 		match = more == 1 && c == 0;
 		if (match && memcmp(oe.id, ne.id, SHA1_LEN) == 0) {
-			if (!IS_TREE(ne.mode) && !IS_LINK(ne.mode))
-				sib = ne.id;
+			if (!hub && !IS_TREE(ne.mode) && !IS_LINK(ne.mode))
+				hub = ne.id;
 			continue;
 		}
 		if (IS_LINK(ne.mode))
@@ -580,11 +580,14 @@ walk_tree(struct rp *x, const unsigned char *new, const unsigned char *old)
 			if (r == 0)
 				r = walk_tree(x, ne.id, b);
 		} else {
-			/* no version at its path: the blob before it here,
-			 * a message of the same conversation */
+			/* no version at its path: the first blob here, a
+			 * message of the same conversation (each of the
+			 * first, not of the one before: a chain through a
+			 * conversation would be read whole for its newest) */
 			r = emit(x, ne.id, BLOB, match && !IS_TREE(oe.mode) &&
-			    !IS_LINK(oe.mode) ? oe.id : sib);
-			sib = ne.id;
+			    !IS_LINK(oe.mode) ? oe.id : hub);
+			if (!hub)
+				hub = ne.id;
 		}
 	}
 	if (r == 0 && (ok < 0 || more < 0))
