@@ -58,22 +58,22 @@ struct rec {
 	uint8_t type, hasbase, pad[2];
 };
 
-/* A file read in order, BUFSZ at a time. */
+/* Bytes POS to END of a file of fixed-size records, read BUFSZ at a
+ * time. */
 struct rin {
 	int fd;
-	uint64_t pos;
+	uint64_t pos, end;
 	size_t n, at;
 	unsigned char buf[BUFSZ];
 };
 
-/* A file written in order, hashed on the way. */
+/* A file written in order, hashed on the way, BUFSZ at a time. */
 struct wout {
 	int fd;
 	uint64_t off;
 	uint32_t crc;		/* of the object being written */
 	struct md m;
-	size_t n;
-	unsigned char buf[BUFSZ];
+	struct sb b;
 };
 
 struct queued {
@@ -110,6 +110,7 @@ struct rp {
 	z_stream z;
 	int zinit;
 	uint32_t *heads;		/* of delta_make() */
+	size_t cheads;
 	struct sb zd, zt, zw;		/* an object deflated: best delta,
 					 * a delta tried, whole */
 	size_t zbest, rawdelta;		/* the best's length, the delta's */
@@ -121,11 +122,10 @@ struct rp {
 		size_t len;
 		unsigned char *data;
 	} like[LIKES];			/* of likeness() */
-	size_t cheads;
 };
 
 static int
-missing(const unsigned char *id, const char *why)
+bad_object(const unsigned char *id, const char *why)
 {
 	char hex[2 * SHA1_LEN + 1];
 
@@ -157,7 +157,7 @@ loose_read(struct rp *x, const unsigned char *id, unsigned char **out,
 	sb_addf(&path, "%s/%.2s/%s", x->objects, hex, hex + 2);
 	if (sb_read_file(&in, path.buf, (size_t)-1) < 0) {
 		r = inbox_errcode() == INBOX_ENOMATCH ?
-		    missing(id, "is missing") : -1;
+		    bad_object(id, "is missing") : -1;
 		goto out;
 	}
 	if (inflateInit(&z) != Z_OK)
@@ -180,7 +180,7 @@ loose_read(struct rp *x, const unsigned char *id, unsigned char **out,
 	if (!nul || !str_startswith(o.buf, names[*type]) ||
 	    strtoull(o.buf + strlen(names[*type]), &end, 10) !=
 	    o.len - (size_t)(nul + 1 - o.buf) || end != nul) {
-		r = missing(id, "is corrupt (loose)");
+		r = bad_object(id, "is corrupt (loose)");
 		goto out;
 	}
 	*len = o.len - (size_t)(nul + 1 - o.buf);
@@ -218,7 +218,7 @@ get(struct rp *x, struct preader *pr, const unsigned char *id,
 		    ge ? ge->message : "cannot read a pack");
 	}
 	if (pr != x->pr)
-		return missing(id, "is not in the new pack");
+		return bad_object(id, "is not in the new pack");
 	return loose_read(x, id, out, len, type);
 }
 
@@ -293,45 +293,54 @@ emit(struct rp *x, const unsigned char *id, int type,
 	return x->nrun * sizeof(*r) >= RUN_BYTES ? run_out(x) : 0;
 }
 
-/* The next record of f, a file of them, through its buffer: 1, or 0 at
- * the end (or at record LIMIT), -1 on a failed read. */
-static int
-rin_rec(struct rin *f, uint64_t limit, struct rec *out)
+static void
+rin_open(struct rin *f, int fd, uint64_t from, uint64_t to)
 {
-	if (f->pos >= limit)
-		return 0;
-	if (f->at == f->n) {
-		uint64_t left = (limit - f->pos) * sizeof(*out);
-		size_t want = left < BUFSZ ? (size_t)left :
-		    BUFSZ / sizeof(*out) * sizeof(*out);
-		ssize_t got = pread(f->fd, f->buf, want,
-		    (off_t)(f->pos * sizeof(*out)));
+	f->fd = fd;
+	f->pos = from;
+	f->end = to;
+	f->n = f->at = 0;
+}
 
-		if (got != (ssize_t)want)
+/* The next record, SIZE bytes, into OUT: 1, or 0 at the end, -1 on a
+ * failed read.  BUFSZ is no multiple of SIZE: what is left of a buffer
+ * is read again with the next. */
+static int
+rin_get(struct rin *f, void *out, size_t size)
+{
+	if (f->pos >= f->end)
+		return 0;
+	if (f->n - f->at < size) {
+		uint64_t left = f->end - f->pos;
+		size_t want = left < BUFSZ ? (size_t)left : BUFSZ / size * size;
+
+		if (want < size || pread(f->fd, f->buf, want, (off_t)f->pos) !=
+		    (ssize_t)want)
 			return -1;
 		f->n = want;
 		f->at = 0;
 	}
-	memcpy(out, f->buf + f->at, sizeof(*out));
-	f->at += sizeof(*out);
-	f->pos++;
+	memcpy(out, f->buf + f->at, size);
+	f->at += size;
+	f->pos += size;
 	return 1;
 }
 
 /* Merge the runs into the list each object once, counting the names of
  * each first byte and keeping every SPARSE-th name in memory. */
 static int
-merge(struct rp *x, struct wout *u)
+merge(struct rp *x)
 {
 	struct rin *in = xcalloc(x->nruns, sizeof(*in));
+	struct sb out = SB_INIT;
 	struct rec *head = xcalloc(x->nruns, sizeof(*head));
 	unsigned char last[SHA1_LEN] = { 0 };
 	int *live = xcalloc(x->nruns, sizeof(*live)), r = 0;
 
 	for (size_t i = 0; i < x->nruns; i++) {
-		in[i].fd = x->lfd;
-		in[i].pos = i ? x->runs[i - 1] : 0;
-		live[i] = rin_rec(&in[i], x->runs[i], &head[i]);
+		rin_open(&in[i], x->lfd, (i ? x->runs[i - 1] : 0) *
+		    sizeof(*head), x->runs[i] * sizeof(*head));
+		live[i] = rin_get(&in[i], &head[i], sizeof(*head));
 		r |= live[i] < 0;
 	}
 	while (r == 0) {
@@ -356,18 +365,15 @@ merge(struct rp *x, struct wout *u)
 			}
 			x->fan[last[0]]++;
 			x->n++;
-			memcpy(u->buf + u->n, &head[best], sizeof(head[best]));
-			u->n += sizeof(head[best]);
-			if (u->n + sizeof(head[best]) > BUFSZ) {
-				r |= write_all(u->fd, u->buf, u->n);
-				u->n = 0;
-			}
+			sb_add(&out, &head[best], sizeof(head[best]));
+			r |= sb_spill(x->ufd, &out, BUFSZ);
 		}
-		live[best] = rin_rec(&in[best], x->runs[best], &head[best]);
+		live[best] = rin_get(&in[best], &head[best], sizeof(*head));
 		r |= live[best] < 0;
 	}
-	if (r == 0 && u->n)
-		r = write_all(u->fd, u->buf, u->n);
+	if (r == 0)
+		r = sb_spill(x->ufd, &out, 0);
+	sb_release(&out);
 	free(in);
 	free(head);
 	free(live);
@@ -399,7 +405,7 @@ find(struct rp *x, const unsigned char *id, uint64_t *pos)
 			*pos = lo * SPARSE + i;
 			return 0;
 		}
-	return missing(id, "is named as a base but not listed");
+	return bad_object(id, "is named as a base but not listed");
 }
 
 /*
@@ -435,7 +441,7 @@ depths(struct rp *x)
 			}
 			chain[nchain++] = at;
 			if (nchain > x->n) {
-				r = missing(rc.id, "is in a loop of deltas");
+				r = bad_object(rc.id, "is in a loop of deltas");
 				break;
 			}
 			if (!rc.hasbase) {
@@ -526,7 +532,7 @@ read_tree(struct rp *x, const unsigned char *id, unsigned char **data,
 		return -1;
 	if (type != TREE) {
 		free(*data);
-		return missing(id, "is not a tree");
+		return bad_object(id, "is not a tree");
 	}
 	return 0;
 }
@@ -591,7 +597,7 @@ walk_tree(struct rp *x, const unsigned char *new, const unsigned char *old)
 		}
 	}
 	if (r == 0 && (ok < 0 || more < 0))
-		r = missing(ok < 0 ? new : old, "is a malformed tree");
+		r = bad_object(ok < 0 ? new : old, "is a malformed tree");
 	free(nd);
 	free(od);
 	return r;
@@ -716,7 +722,7 @@ tip(struct rp *x, const unsigned char *id)
 			r = walk_tree(x, cur, NULL);
 		obj = type == TAG ? field((char *)d, len, "object") : NULL;
 		if (r == 0 && obj && hex_decode(obj, SHA1_LEN, cur) < 0)
-			r = missing(cur, "is a malformed tag");
+			r = bad_object(cur, "is a malformed tag");
 		free(d);
 		if (!obj)
 			return r;
@@ -737,7 +743,7 @@ walk_commit(struct rp *x, const unsigned char *id)
 	t = type == COMMIT ? field((char *)d, len, "tree") : NULL;
 	if (!t || hex_decode(t, SHA1_LEN, tree) < 0) {
 		free(d);
-		return missing(id, "is not a commit");
+		return bad_object(id, "is not a commit");
 	}
 	/* the commit walked before it says much the same */
 	r = emit(x, id, COMMIT, x->hasprev ? x->prevc : NULL);
@@ -750,7 +756,7 @@ walk_commit(struct rp *x, const unsigned char *id)
 		int ptype;
 
 		if (hex_decode(p, SHA1_LEN, parent) < 0) {
-			r = missing(id, "is a malformed commit");
+			r = bad_object(id, "is a malformed commit");
 			break;
 		}
 		if (get(x, x->pr, parent, &pd, &plen, &ptype) < 0) {
@@ -758,7 +764,7 @@ walk_commit(struct rp *x, const unsigned char *id)
 			break;
 		}
 		r = ptype == COMMIT ? push(x, parent, (char *)pd, plen) :
-		    missing(parent, "is not a commit");
+		    bad_object(parent, "is not a commit");
 		free(pd);
 	}
 	free(d);
@@ -869,33 +875,13 @@ walk(struct rp *x, const char *gitdir)
 /* ---- the new pack ---- */
 
 static int
-wflush(struct wout *w)
-{
-	int r = w->n ? write_all(w->fd, w->buf, w->n) : 0;
-
-	w->n = 0;
-	return r;
-}
-
-static int
 wput(struct wout *w, const void *b, size_t n)
 {
-	const unsigned char *p = b;
-
 	md_update(&w->m, b, n);
-	w->crc = (uint32_t)crc32(w->crc, p, (uInt)n);
+	w->crc = (uint32_t)crc32(w->crc, b, (uInt)n);
 	w->off += n;
-	while (n > 0) {
-		size_t k = BUFSZ - w->n < n ? BUFSZ - w->n : n;
-
-		memcpy(w->buf + w->n, p, k);
-		w->n += k;
-		p += k;
-		n -= k;
-		if (w->n == BUFSZ && wflush(w) < 0)
-			return -1;
-	}
-	return 0;
+	sb_add(&w->b, b, n);
+	return sb_spill(w->fd, &w->b, BUFSZ);
 }
 
 /* N bytes at D deflated into the pack, or when W is NULL, into MEM. */
@@ -1102,7 +1088,7 @@ write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
 		return -1;
 	if (type != rc->type) {
 		free(d);
-		return missing(rc->id, "changed its type");
+		return bad_object(rc->id, "changed its type");
 	}
 	x->hasbest = 0;
 	small = len >= 64 && len <= DELTA_MAX;
@@ -1177,44 +1163,23 @@ write_pack(struct rp *x, struct wout *w, int sfd)
 	sha1_init(&w->m);
 	r = wput(w, hdr, sizeof(hdr));
 	for (int k = 0; r == 0 && k < 4; k++) {
-		memset(u, 0, sizeof(*u));
-		u->fd = x->ufd;
-		while (r == 0 && (got = rin_rec(u, x->n, &rc)) == 1)
+		rin_open(u, x->ufd, 0, x->n * sizeof(rc));
+		for (uint64_t i = 0; r == 0 &&
+		    (got = rin_get(u, &rc, sizeof(rc))) == 1; i++)
 			if (rc.type == order[k])
-				r = write_obj(x, w, sfd, u->pos - 1, &rc,
-				    &delta);
+				r = write_obj(x, w, sfd, i, &rc, &delta);
 		if (r == 0 && got < 0)
 			r = io_error(x, "read the list");
 	}
 	if (r == 0) {
 		md_final(&w->m, x->sum);
-		w->crc = 0;
-		if (wflush(w) < 0 || write_all(w->fd, x->sum, SHA1_LEN) < 0 ||
-		    fsync_fd(w->fd) < 0)
+		sb_add(&w->b, x->sum, SHA1_LEN);
+		if (sb_spill(w->fd, &w->b, 0) < 0 || fsync_fd(w->fd) < 0)
 			r = io_error(x, "write the pack");
 	}
 	sb_release(&delta);
 	free(u);
 	return r;
-}
-
-/* Entries 12 bytes each of the side file: CRC-32, 64-bit offset. */
-static int
-side_next(struct rin *s, unsigned char e[12])
-{
-	if (s->at == s->n) {
-		ssize_t got = pread(s->fd, s->buf, BUFSZ / 12 * 12,
-		    (off_t)s->pos);
-
-		if (got < 12)
-			return -1;
-		s->n = (size_t)got / 12 * 12;
-		s->pos += s->n;
-		s->at = 0;
-	}
-	memcpy(e, s->buf + s->at, 12);
-	s->at += 12;
-	return 0;
 }
 
 static int
@@ -1235,18 +1200,18 @@ write_index(struct rp *x, struct wout *w, int sfd)
 		put_be32(b, total);
 		r |= wput(w, b, 4);
 	}
-	in->fd = x->ufd;
+	rin_open(in, x->ufd, 0, x->n * sizeof(rc));
 	for (uint64_t i = 0; r == 0 && i < x->n; i++)
-		r = rin_rec(in, x->n, &rc) == 1 ? wput(w, rc.id, SHA1_LEN) :
-		    -1;
-	/* the CRCs, the small offsets, the large ones: three reads */
+		r = rin_get(in, &rc, sizeof(rc)) == 1 ? wput(w, rc.id,
+		    SHA1_LEN) : -1;
+	/* the side file's CRC-32 and 64-bit offset of each: the CRCs, the
+	 * small offsets, the large ones, in three reads */
 	for (int pass = 0; pass < 3 && r == 0; pass++) {
-		memset(in, 0, sizeof(*in));
-		in->fd = sfd;
+		rin_open(in, sfd, 0, x->n * 12);
 		for (uint64_t i = 0; r == 0 && i < x->n; i++) {
 			uint32_t hi;
 
-			if (side_next(in, b) < 0) {
+			if (rin_get(in, b, 12) != 1) {
 				r = -1;
 				break;
 			}
@@ -1267,8 +1232,8 @@ write_index(struct rp *x, struct wout *w, int sfd)
 	if (r == 0)
 		r = wput(w, x->sum, SHA1_LEN);
 	md_final(&w->m, sum);
-	if (r == 0 && (wput(w, sum, SHA1_LEN) < 0 || wflush(w) < 0 ||
-	    fsync_fd(w->fd) < 0))
+	if (r == 0 && (wput(w, sum, SHA1_LEN) < 0 ||
+	    sb_spill(w->fd, &w->b, 0) < 0 || fsync_fd(w->fd) < 0))
 		r = -1;
 	return r ? io_error(x, "write the pack index") : 0;
 }
@@ -1283,8 +1248,8 @@ verify(struct rp *x, const char *tmpobjects)
 	struct rec rc;
 	int r = 0, got;
 
-	in->fd = x->ufd;
-	while (r == 0 && (got = rin_rec(in, x->n, &rc)) == 1) {
+	rin_open(in, x->ufd, 0, x->n * sizeof(rc));
+	while (r == 0 && (got = rin_get(in, &rc, sizeof(rc))) == 1) {
 		unsigned char *d, sum[SHA1_LEN];
 		char hdr[32];
 		size_t len;
@@ -1303,7 +1268,7 @@ verify(struct rp *x, const char *tmpobjects)
 		md_final(&m, sum);
 		free(d);
 		if (type != rc.type || memcmp(sum, rc.id, SHA1_LEN))
-			r = missing(rc.id, "reads back wrong from the new "
+			r = bad_object(rc.id, "reads back wrong from the new "
 			    "pack");
 	}
 	if (r == 0 && got < 0)
@@ -1314,30 +1279,6 @@ verify(struct rp *x, const char *tmpobjects)
 }
 
 /* ---- putting it in place ---- */
-
-static void
-rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char *p;
-		struct stat sb;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		p = path_join(dir, e->d_name);
-		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-			rm_tree(p);
-		else
-			unlink(p);
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
 
 /* The packs there before, but NEW and those kept with a .keep. */
 static void
@@ -1498,11 +1439,8 @@ repack_full(const char *gitdir, struct repack_stats *out)
 	x.q = NULL;
 	if (r == 0)
 		r = open_tmp(&x, "objects", &x.ufd);
-	if (r == 0) {
-		w->fd = x.ufd;
-		r = merge(&x, w);
-		w->n = 0;
-	}
+	if (r == 0)
+		r = merge(&x);
 	if (x.lfd >= 0)
 		close(x.lfd);
 	if (r == 0)
@@ -1519,8 +1457,8 @@ repack_full(const char *gitdir, struct repack_stats *out)
 		hex_encode(x.sum, SHA1_LEN, hex);
 		sb_addf(&p, "pack/pack-%s.idx", hex);
 		if ((r = open_tmp(&x, p.buf, &ifd)) == 0) {
-			memset(w, 0, sizeof(*w));
 			w->fd = ifd;
+			w->off = 0;
 			r = write_index(&x, w, sfd);
 		}
 		sb_reset(&p);
@@ -1558,6 +1496,7 @@ repack_full(const char *gitdir, struct repack_stats *out)
 		free(x.like[i].data);
 	free(x.objects);
 	free(x.tmp);
+	sb_release(&w->b);
 	free(w);
 	return r;
 }

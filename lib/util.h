@@ -149,6 +149,8 @@ void fsync_defer(int on);
 int fsync_deferred(void);
 int fsync_fd(int fd);
 int sync_all(const char *path);
+/* rm -rf: what can be removed of dir and dir itself. */
+void rm_tree(const char *dir);
 /* mkdir -p, mode 0777 & ~umask. */
 int mkdir_p(const char *path);
 /* 1 if the path exists. */

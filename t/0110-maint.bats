@@ -11,10 +11,6 @@ setup() {
 	recv_sms SM2 +15125550101 "Tap dripping" >/dev/null
 }
 
-loose() {
-	find .git/objects -path '*/objects/[0-9a-f][0-9a-f]/*' -type f | wc -l
-}
-
 @test "maint: packs every loose object, keeps every commit, git fsck clean" {
 	[ "$(loose)" -gt 0 ]
 	before=$(git rev-parse HEAD)
@@ -51,10 +47,6 @@ loose() {
 	[ "${lines[0]}" = "usage: inbox-maint [-q] [-C DIR] [-u USER] [--full | --no-pack]" ]
 	run inbox-maint --full --no-pack
 	[ "$status" -eq 64 ]
-}
-
-packs() {
-	find .git/objects/pack -name 'pack-*.pack' | wc -l
 }
 
 @test "maint: loose objects go into a pack; a big pack stays as it is" {

@@ -16,14 +16,6 @@ setup() {
 	export GIT_COMMITTER_NAME=office GIT_COMMITTER_EMAIL=office@example.com
 }
 
-loose() {
-	find .git/objects -path '*/objects/[0-9a-f][0-9a-f]/*' -type f | wc -l
-}
-
-packs() {
-	find .git/objects/pack -name 'pack-*.pack' | wc -l
-}
-
 # side N: refs/heads/side gets a commit whose notes.txt is the first N
 # lines of the same pseudo-random ones
 side() {

@@ -506,7 +506,7 @@ batch_crash() {
 	run inbox-maint -q --full
 	[ "$status" -eq 0 ]
 	[ ! -e .git/objects/repack.tmp ]
-	[ "$(find .git/objects/pack -name 'pack-*.pack' | wc -l)" -eq 1 ]
+	[ "$(packs)" -eq 1 ]
 	git fsck --full --strict --no-dangling 2>&1
 	clean
 }

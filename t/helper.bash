@@ -26,6 +26,15 @@ new_store() {
 	cd "$S"
 }
 
+# The store's loose objects and its packs, counted.
+loose() {
+	find .git/objects -path '*/objects/[0-9a-f][0-9a-f]/*' -type f | wc -l
+}
+
+packs() {
+	find .git/objects/pack -name 'pack-*.pack' | wc -l
+}
+
 # Set the clock: tick [SECONDS] moves INBOX_NOW on (default 60s).
 tick() {
 	INBOX_NOW=$((INBOX_NOW + ${1:-60}))
