@@ -967,7 +967,7 @@ unique_name(char *buf, size_t n)
 	clean[j] = '\0';
 	if (!j)
 		strcpy(clean, "localhost");
-	snprintf(buf, n, "%lld.M%06ldP%ldQ%uR%s.%s", (long long)tv.tv_sec,
+	snprintf(buf, n, "%lld.M%06ldP%07ldQ%uR%s.%s", (long long)tv.tv_sec,
 	    (long)tv.tv_usec, (long)getpid(), ++q, rhex, clean);
 }
 

@@ -170,7 +170,9 @@ int hex_val(int c);
 int hex_decode(const char *in, size_t n, unsigned char *out);
 
 /* A unique name for a maildir file: "<sec>.M<usec>P<pid>Q<n>R<hex>.<host>",
- * unique across hosts and processes, sorting by time. */
+ * unique across hosts and processes, sorting by time; the pid has seven
+ * digits (pid_max is at most 2^22), so two names of one microsecond (or
+ * of one pinned INBOX_NOW) sort by the order their processes started. */
 void unique_name(char *buf, size_t n);
 
 /* Four bytes, most significant first (git's formats, SHA-1's words). */

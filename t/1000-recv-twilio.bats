@@ -25,7 +25,7 @@ msgfile() {
 	[ "$status" -eq 0 ]
 	conv=$(addr_conv $JEAN)
 	[ "$conv" = bfda3c3376e9 ]
-	[[ "$output" =~ ^$conv/1795337600\.M000000P[0-9]+Q1R[0-9a-f]{8}\.[A-Za-z0-9-]+$ ]]
+	[[ "$output" =~ ^$conv/1795337600\.M000000P[0-9]{7}Q1R[0-9a-f]{8}\.[A-Za-z0-9-]+$ ]]
 	uniq=${output#*/}
 	[ -f "conv/bf/$conv/new/$uniq" ]
 	[ "$(find conv -type f -path '*/new/*' | wc -l)" -eq 1 ]

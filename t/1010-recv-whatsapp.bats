@@ -29,7 +29,7 @@ hub_sig() {
 	run inbox-recv <"$D/whatsapp-text.json"
 	[ "$status" -eq 0 ]
 	id=$output
-	[[ "$id" =~ ^bfda3c3376e9/1795337600\.M000000P[0-9]+Q1R[0-9a-f]{8}\. ]]
+	[[ "$id" =~ ^bfda3c3376e9/1795337600\.M000000P[0-9]{7}Q1R[0-9a-f]{8}\. ]]
 	uniq=${id#*/}
 	cat >"$BATS_TEST_TMPDIR/expect" <<-EOF
 	X-Inbox-Channel: whatsapp

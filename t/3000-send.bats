@@ -82,7 +82,7 @@ unchanged() {
 	id=$(cut -f1 <<<"$output")
 	uniq=${id#*/}
 	[ "$output" = "$id	sent	spool:$uniq.msg" ]
-	[[ $id =~ ^$CJ/1795337600\.M000000P[0-9]+Q1R[0-9a-f]{8}\. ]]
+	[[ $id =~ ^$CJ/1795337600\.M000000P[0-9]{7}Q1R[0-9a-f]{8}\. ]]
 	[ "$(commits)" -eq $((n + 2)) ]
 	[ "$(git log -1 --format=%B HEAD~1)" = "inbox-send: queue sms to $JEAN (manual)
 

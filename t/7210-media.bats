@@ -252,6 +252,7 @@ GET /wa-media/1000000001 Bearer $WA_TOKEN" ]
 
 @test "inbox-show --save-attachments DIR: each part a file, under a safe name" {
 	inbox-recv -q < <(mms MM0123456789abcdef0123456789abcd09 'Two photos' p1.jpg photo.png)
+	tick
 	inbox-recv -q < <(mms MM0123456789abcdef0123456789abcd10 'And again' p1.jpg)
 	b64() { base64 -w 76; }
 	{
