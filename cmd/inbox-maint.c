@@ -128,9 +128,10 @@ pack_store(struct store *st, int full)
 	r = repack_full(git, &rs);
 	free(git);
 	if (r == 0 && !c.quiet)
-		printf("packed\t%llu objects, %llu as deltas, from %llu "
-		    "commits\n", (unsigned long long)rs.objects,
+		printf("packed\t%llu objects, %llu as deltas, %llu as they "
+		    "were, from %llu commits\n", (unsigned long long)rs.objects,
 		    (unsigned long long)rs.deltas,
+		    (unsigned long long)rs.reused,
 		    (unsigned long long)rs.commits);
 	return r;
 }

@@ -62,6 +62,7 @@ struct cent {
 	unsigned char *data;
 	size_t len;
 	int type;
+	struct pr_entry e;	/* the entry it was read out of */
 };
 
 struct preader {
@@ -74,6 +75,8 @@ struct preader {
 	struct cent cache[SLOTS];
 	size_t cbytes;
 	unsigned hand;
+	struct pr_entry last;	/* pr_last_entry(); type 0: none */
+	struct rpack *lastp;	/* its pack */
 };
 
 /* an object's header */
@@ -131,10 +134,10 @@ cache_get(struct preader *r, struct rpack *p, uint64_t off)
 	return c->data && c->p == p && c->off == off ? c : NULL;
 }
 
-/* DATA is the cache's from now on (or freed). */
+/* DATA, read out of entry E, is the cache's from now on (or freed). */
 static void
 cache_put(struct preader *r, struct rpack *p, uint64_t off,
-    unsigned char *data, size_t len, int type)
+    unsigned char *data, size_t len, int type, const struct pr_entry *e)
 {
 	struct cent *c = slot(r, p, off);
 
@@ -150,7 +153,7 @@ cache_put(struct preader *r, struct rpack *p, uint64_t off,
 		if (v->data)
 			evict(r, v);
 	}
-	*c = (struct cent){ p, off, data, len, type };
+	*c = (struct cent){ p, off, data, len, type, *e };
 	r->cbytes += len;
 }
 
@@ -644,6 +647,7 @@ struct cur {
 	int own;		/* 0: the cache's, 1: malloc()'s, 2: be's */
 	struct rpack *p;
 	uint64_t off;
+	struct pr_entry e;	/* the entry at off */
 };
 
 static void
@@ -654,6 +658,14 @@ cur_free(struct cur *c, git_odb_backend *be)
 	else if (c->own == 2)
 		out_free(be, c->data);
 	c->data = NULL;
+}
+
+/* The entry of header H, whose stream was just inflated whole. */
+static struct pr_entry
+entry_of(const struct preader *r, const struct ohdr *h)
+{
+	return (struct pr_entry){ h->type, h->size, h->ref, -1, h->data,
+	    r->z.total_in };
 }
 
 /* The deltas down to a whole object: *st gets them, the last on top. */
@@ -669,7 +681,7 @@ descend(struct preader *r, struct rpack *p, uint64_t off, git_odb_backend *be,
 
 		if (ce) {
 			*c = (struct cur){ ce->data, ce->len, ce->type, 0, p,
-			    off };
+			    off, ce->e };
 			return 0;
 		}
 		if (ohdr(p, off, &h) < 0)
@@ -695,6 +707,7 @@ descend(struct preader *r, struct rpack *p, uint64_t off, git_odb_backend *be,
 				return -1;
 			}
 			b[h.size] = '\0';
+			c->e = entry_of(r, &h);
 			return 0;
 		}
 		if (*ns == MAX_DEPTH)
@@ -726,6 +739,7 @@ ascend(struct preader *r, struct step *s, int last, git_odb_backend *be,
 	unsigned char *d, *o;
 	const unsigned char *q, *end;
 	uint64_t src, dst;
+	struct pr_entry ent;
 	int e;
 
 	if (s->h.size >= SIZE_MAX)
@@ -735,6 +749,7 @@ ascend(struct preader *r, struct step *s, int last, git_odb_backend *be,
 		free(d);
 		return -1;
 	}
+	ent = entry_of(r, &s->h);
 	q = d;
 	end = d + s->h.size;
 	/* a copy of 64 KB takes one byte of a delta */
@@ -757,9 +772,9 @@ ascend(struct preader *r, struct step *s, int last, git_odb_backend *be,
 	}
 	o[dst] = '\0';
 	if (c->own == 1)	/* a base: kept for the next that needs it */
-		cache_put(r, c->p, c->off, c->data, c->len, c->type);
+		cache_put(r, c->p, c->off, c->data, c->len, c->type, &c->e);
 	*c = (struct cur){ o, (size_t)dst, c->type, last ? 2 : 1, s->p,
-	    s->off };
+	    s->off, ent };
 	return 0;
 }
 
@@ -774,6 +789,7 @@ pr_read(struct preader *r, const git_oid *id, git_odb_backend *be,
 	uint64_t off;
 	int e = locate(r, id, &p, &off);
 
+	r->last.type = 0;
 	if (e == 0)
 		e = descend(r, p, off, be, &st, &ns, &c);
 	while (e == 0 && ns > 0) {
@@ -792,9 +808,12 @@ pr_read(struct preader *r, const git_oid *id, git_odb_backend *be,
 		c.data = b;
 	}
 	if (e < 0) {
+		r->last.type = 0;
 		cur_free(&c, be);
 		return e;
 	}
+	r->last = c.e;
+	r->lastp = c.p;
 	*out = c.data;
 	*len = c.len;
 	*type = (git_object_t)c.type;
@@ -858,6 +877,16 @@ pr_exists(struct preader *r, const git_oid *id)
 	int e = locate(r, id, &p, &off);
 
 	return e == 0 ? 1 : e == GIT_ENOTFOUND ? 0 : -1;
+}
+
+int
+pr_last_entry(const struct preader *r, struct pr_entry *e)
+{
+	if (!r->last.type || r->lastp->pfd < 0)
+		return -1;
+	*e = r->last;
+	e->fd = r->lastp->pfd;
+	return 0;
 }
 
 struct preader *

@@ -1,6 +1,6 @@
 /*
  * packread.h - objects read out of git's packs with pread(2) and a small
- * cache of delta bases (packread.c).  Only pack.c uses it.
+ * cache of delta bases (packread.c), for pack.c and repack.c.
  */
 #ifndef INBOX_PACKREAD_H
 #define INBOX_PACKREAD_H
@@ -25,6 +25,22 @@ void pr_refresh(struct preader *r);
  */
 int pr_read(struct preader *r, const git_oid *id, git_odb_backend *be,
     void **out, size_t *len, git_object_t *type);
+/*
+ * How a pack keeps the object the last pr_read() read (out of the pack
+ * or of the cache): the entry's type (1 to 4 whole, 6 or 7 a delta), the
+ * size in its header, a REF_DELTA's base, and its zlib stream, len bytes
+ * at off of the pack open on fd, inflated to its end and checked when it
+ * was read, to be copied into another pack as it is.  Valid until the
+ * next call on r; 0, or -1 when there is none.
+ */
+struct pr_entry {
+	int type;
+	uint64_t size;
+	git_oid base;
+	int fd;
+	uint64_t off, len;
+};
+int pr_last_entry(const struct preader *r, struct pr_entry *e);
 /* Its size and type only; the same returns. */
 int pr_header(struct preader *r, const git_oid *id, size_t *len,
     git_object_t *type);

@@ -14,7 +14,10 @@
  * base was listed before it, so no two objects are each other's base.
  * The depth of each chain of deltas is then counted through that list
  * and cut at 50, git's default.  The pack is written in the list's
- * order, REF_DELTA naming a base, its index entries to a side file and
+ * order, REF_DELTA naming a base; what an old pack keeps whole, or as a
+ * delta of the base chosen here, is copied as it is (zlib's deflate was
+ * most of the time a run took), so a run over its own pack deflates only
+ * what is new.  Its index entries go to a side file and
  * the index made from the two; every object is read back out of the new
  * pack and hashed again before any old pack or loose object is removed.
  *
@@ -1071,18 +1074,70 @@ try_base(struct rp *x, const unsigned char *base, const unsigned char *bd,
 	}
 }
 
-/* One object of the pack, its CRC-32 and offset into the side file at
+/* The old pack's zlib stream of an entry, as it is, into the new pack
+ * or, when W is NULL, into MEM. */
+static int
+stream_copy(struct rp *x, const struct pr_entry *pe, struct wout *w,
+    struct sb *mem)
+{
+	unsigned char buf[BUFSZ];
+	uint64_t at = pe->off, end = pe->off + pe->len;
+
+	while (at < end) {
+		size_t n = end - at < sizeof(buf) ? (size_t)(end - at) :
+		    sizeof(buf);
+		ssize_t got = pread(pe->fd, buf, n, (off_t)at);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return inbox_error(INBOX_EFAIL, "repack: cannot read "
+			    "a pack: %s", got < 0 ? strerror(errno) :
+			    "cut short");
+		if (!w)
+			sb_add(mem, buf, (size_t)got);
+		else if (wput(w, buf, (size_t)got) < 0)
+			return io_error(x, "write the pack");
+		at += (uint64_t)got;
+	}
+	return 0;
+}
+
+/* The old pack's delta, when it is of BASE, taken as it is: the run that
+ * made it found it smaller than the object.  1 taken, 0 not, -1. */
+static int
+reuse_delta(struct rp *x, const struct pr_entry *pe, const unsigned char *base)
+{
+	if (pe->type != REF_DELTA || memcmp(pe->base.id, base, SHA1_LEN))
+		return 0;
+	sb_reset(&x->zd);
+	if (stream_copy(x, pe, NULL, &x->zd) < 0)
+		return -1;
+	x->zbest = x->zd.len + SHA1_LEN;
+	x->rawdelta = (size_t)pe->size;
+	memcpy(x->best, base, SHA1_LEN);
+	x->hasbest = 1;
+	x->st.reused++;
+	return 1;
+}
+
+/*
+ * One object of the pack, its CRC-32 and offset into the side file at
  * its place in the list, POS: as a delta when one is smaller deflated
- * than the object, of the base the walk found or of a message like it. */
+ * than the object, of the base the walk found or of a message like it.
+ * What the old pack keeps whole, or as a delta of that base, is copied
+ * as it is, not deflated again.
+ */
 static int
 write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
     const struct rec *rc, struct sb *delta)
 {
 	unsigned char *d = NULL, *bd = NULL, h[16], e[12];
 	size_t len, blen;
-	int type, btype, r = -1, small;
+	int type, btype, r = -1, small, u = 0;
 	uint64_t off = w->off, sig = 0;
 	struct like *lk = NULL;
+	struct pr_entry pe;
 
 	if (get(x, x->pr, rc->id, &d, &len, &type) < 0)
 		return -1;
@@ -1090,14 +1145,23 @@ write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
 		free(d);
 		return bad_object(rc->id, "changed its type");
 	}
+	if (pr_last_entry(x->pr, &pe) < 0)
+		pe.type = 0;
 	x->hasbest = 0;
 	small = len >= 64 && len <= DELTA_MAX;
-	if (small) {
+	if (small && rc->hasbase && (u = reuse_delta(x, &pe, rc->base)) < 0)
+		goto out;
+	if (small && !u) {
 		sb_reset(&x->zw);
-		zput(x, NULL, &x->zw, d, len);
+		if (pe.type == type) {
+			if (stream_copy(x, &pe, NULL, &x->zw) < 0)
+				goto out;
+			x->st.reused++;
+		} else
+			zput(x, NULL, &x->zw, d, len);
 		x->zbest = x->zw.len;
 	}
-	if (small && rc->hasbase) {
+	if (small && !u && rc->hasbase) {
 		if (get(x, x->pr, rc->base, &bd, &blen, &btype) < 0)
 			goto out;
 		if (blen <= DELTA_MAX)
@@ -1106,8 +1170,11 @@ write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
 	if (small && type == BLOB && len <= LIKE_MAX) {
 		sig = likeness(d, len);
 		lk = &x->like[sig % LIKES];
-		if (!x->hasbest && lk->data && lk->sig == sig)
+		if (!x->hasbest && lk->data && lk->sig == sig &&
+		    (u = reuse_delta(x, &pe, lk->id)) == 0)
 			try_base(x, lk->id, lk->data, lk->len, d, len, delta);
+		if (u < 0)
+			goto out;
 	}
 	w->crc = 0;
 	if (x->hasbest) {
@@ -1118,7 +1185,13 @@ write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
 	} else if (small)
 		r = wput(w, h, pr_put_header(h, type, len)) < 0 ||
 		    wput(w, x->zw.buf, x->zw.len) < 0;
-	else
+	else if (pe.type == type) {
+		if (wput(w, h, pr_put_header(h, type, len)) < 0)
+			r = -1;
+		else if ((r = stream_copy(x, &pe, w, NULL)) < 0)
+			goto out;
+		x->st.reused++;
+	} else
 		r = wput(w, h, pr_put_header(h, type, len)) < 0 ||
 		    zput(x, w, NULL, d, len) < 0;
 	if (r == 0 && lk && !x->hasbest) {

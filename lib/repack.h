@@ -11,6 +11,7 @@
 struct repack_stats {
 	uint64_t objects;	/* in the new pack */
 	uint64_t deltas;	/* of them, stored as deltas */
+	uint64_t reused;	/* of them, copied as an old pack had them */
 	uint64_t commits;	/* walked */
 	uint64_t packs;		/* old packs removed */
 	uint64_t loose;		/* loose objects removed */

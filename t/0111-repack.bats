@@ -49,7 +49,7 @@ reached() {
 	commits=$(git rev-list --all --reflog | wc -l)
 	run inbox-maint --full
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" =~ ^packed$'\t'[0-9]+\ objects,\ [0-9]+\ as\ deltas,\ from\ $commits\ commits$ ]]
+	[[ "${lines[0]}" =~ ^packed$'\t'[0-9]+\ objects,\ [0-9]+\ as\ deltas,\ [0-9]+\ as\ they\ were,\ from\ $commits\ commits$ ]]
 	[ "$(loose)" -eq 0 ]
 	[ "$(packs)" -eq 1 ]
 	[ ! -e .git/objects/repack.tmp ]
@@ -89,6 +89,27 @@ reached() {
 	    awk '$1 == "blob" { s += $2 } END { print s }')
 	whole=$(blobs "$BATS_TEST_TMPDIR"/whole-*.idx)
 	[ "$ours" -lt $((whole / 2)) ]
+}
+
+@test "maint --full again: what its pack holds copied as it was, the same pack" {
+	for n in $(seq 40 80); do side "$n" >/dev/null; done
+	inbox-maint -q --full
+	pack=$(ls .git/objects/pack/*.pack)
+	run inbox-maint --full
+	[ "$status" -eq 0 ]
+	objects=$(sed 's/^packed\t\([0-9]*\) objects.*/\1/' <<<"${lines[0]}")
+	reused=$(sed 's/.* \([0-9]*\) as they were.*/\1/' <<<"${lines[0]}")
+	[ "$objects" -gt 100 ]
+	[ $((reused * 10)) -gt $((objects * 9)) ]
+	[ "$(ls .git/objects/pack/*.pack)" = "$pack" ]
+	# a new version: deflated, the rest copied
+	side 81 >/dev/null
+	run inbox-maint --full
+	[ "$status" -eq 0 ]
+	[ "$(sed 's/.* \([0-9]*\) as they were.*/\1/' <<<"${lines[0]}")" -lt "$objects" ]
+	[ "$(git show side:notes.txt | wc -l)" -eq 81 ]
+	[ "$(git show side~40:notes.txt | wc -l)" -eq 41 ]
+	git fsck --full --strict --no-dangling 2>&1
 }
 
 @test "maint --full: what nothing reaches goes, loose or packed; a kept pack stays" {

@@ -2,7 +2,8 @@
  * test-packread.c - objects read out of packs that git made (packread.c):
  * every object of a history of many small changes, deltified deep with
  * OFS_DELTA and then with REF_DELTA, read twice (the second time through
- * the cache of bases) and hashed again to its name; headers; names not
+ * the cache of bases) and hashed again to its name; the pack entry each
+ * was read out of, its stream inflated again; headers; names not
  * there; a pack made after the first look found; and corrupt packs and
  * indexes refused with an error, never read wrong.
  */
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "crypto.h"
 #include "packread.h"
@@ -28,6 +30,46 @@ sh(const char *cmd, struct sb *out)
 static int wrong;	/* objects read without an error, but not right */
 
 static const char *const tname[] = { "", "commit", "tree", "blob", "tag" };
+
+/*
+ * The entry pr_last_entry() gives for the object just read (DATA, LEN,
+ * T): a whole object's stream inflates to it, a delta's to as many bytes
+ * as its header says.  With BASE, git's delta base of it or zeros (when
+ * git's list is of the packs r reads), a whole object is one git keeps
+ * whole and a REF_DELTA's base is git's.
+ */
+static int
+entry_ok(struct preader *r, const void *data, size_t len, git_object_t t,
+    const char *base)
+{
+	static const char zeros[] = "0000000000000000000000000000000000000000";
+	struct pr_entry pe;
+	unsigned char *z, *out;
+	uLongf n;
+	int ok, whole;
+	char hex[41];
+
+	if (pr_last_entry(r, &pe) < 0 || pe.len == 0 || pe.len > 1u << 24)
+		return 0;
+	whole = pe.type >= 1 && pe.type <= 4;
+	if (whole ? pe.type != (int)t || pe.size != len || (base &&
+	    strcmp(base, zeros)) : pe.type != 6 && pe.type != 7)
+		return 0;
+	if (pe.type == 7 && base) {
+		git_oid_tostr(hex, sizeof(hex), &pe.base);
+		if (strcmp(hex, base))
+			return 0;
+	}
+	z = malloc(pe.len);
+	n = (uLongf)pe.size;
+	out = malloc(n + 1);
+	ok = z && out && pread(pe.fd, z, pe.len, (off_t)pe.off) ==
+	    (ssize_t)pe.len && uncompress(out, &n, z, (uLong)pe.len) == Z_OK &&
+	    n == pe.size && (!whole || !memcmp(out, data, len));
+	free(z);
+	free(out);
+	return ok;
+}
 
 /*
  * Every object git lists, read and hashed again: the number read right,
@@ -78,6 +120,7 @@ read_all(struct preader *r, int *total, int *deltas, int list)
 		md_final(&m, sum);
 		if (!memcmp(sum, id.id, SHA1_LEN) && len == size &&
 		    !strcmp(tname[t], type) && ((char *)data)[len] == '\0' &&
+		    entry_ok(r, data, len, t, list ? base : NULL) &&
 		    pr_header(r, &id, &len, &ht) == 0 && len == size &&
 		    ht == t && pr_exists(r, &id) == 1)
 			good++;

@@ -112,7 +112,7 @@ main(void)
 {
 	struct repack_stats st;
 	struct sb out = SB_INIT;
-	char git[128];
+	char git[128], first[256];
 	long total, good, commits, deep;
 
 	if (!mkdtemp(root)) {
@@ -128,6 +128,8 @@ main(void)
 	    "objects both loose and packed");
 
 	CHECK(repack_full(git, &st) == 0, "repacked");
+	CHECK(st.reused > 0 && st.reused < st.objects,
+	    "what git's pack kept whole copied, the loose deflated");
 	CHECK_INT((long)st.commits, commits, "every commit walked");
 	CHECK(st.deltas > 150, "old versions stored as deltas");
 	CHECK_INT(num("ls .git/objects/pack/*.pack | wc -l"), 1, "one pack");
@@ -163,9 +165,18 @@ main(void)
 	    "grep -c commit"), 1, "a commit only a reflog names kept");
 	CHECK_INT(num("git cat-file -t v1 | grep -c tag"), 1, "a tag kept");
 
-	/* again, on its own pack: the same objects */
+	/* again, on its own pack: the same objects, nearly all copied as
+	 * they were (not the few read out of the cache of delta bases),
+	 * and the same pack to the byte */
+	sh("ls .git/objects/pack/*.pack", &out);
+	snprintf(first, sizeof(first), "%s", out.buf);
 	CHECK(repack_full(git, &st) == 0 && (long)st.objects == total,
 	    "repacks its own pack");
+	CHECK(st.reused * 10 > st.objects * 9, "copying what it had");
+	sh("ls .git/objects/pack/*.pack", &out);
+	CHECK_STR(out.buf, first, "the same pack");
+	good = read_back(&total);
+	CHECK_INT(good, total, "every object read back again");
 
 	/* a missing object: an error, nothing removed */
 	CHECK(sh("echo more >>a/b/notes && git add -A && "
