@@ -10,8 +10,9 @@
  * The pack ("PACK", version 2, K, the body, a checksum of zeros) and its
  * version 2 index are written to a temporary objects/pack, the index
  * naming the objects 01 01 ..., 02 02 ... (a REF_DELTA base the fuzzer
- * can learn), and every object is read, its header read, and its
- * existence checked, by a reader new for each input.
+ * can learn), and every object is read (and the entry it came from
+ * found within the pack), its header read, and its existence checked, by
+ * a reader new for each input.
  *
  *	t/fuzz/run 60    (builds it like every t/fuzz/fuzz-*.c)
  */
@@ -121,9 +122,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memset(id.id, (int)(i + 1), sizeof(id.id));
 		if (pr_read(r, &id, NULL, &out, &len, &type) == 0) {
+			struct pr_entry pe;
+			struct stat sb;
+
 			if (((char *)out)[len] != '\0')
 				abort();
 			free(out);
+			/* the entry it came from lies within the pack */
+			if (pr_last_entry(r, &pe) == 0 &&
+			    (fstat(pe.fd, &sb) < 0 || pe.len == 0 ||
+			    pe.off + pe.len > (uint64_t)sb.st_size - 20))
+				abort();
 		}
 		(void)pr_header(r, &id, &len, &type);
 		(void)pr_exists(r, &id);
