@@ -118,7 +118,7 @@ struct rp {
 					 * a delta tried, whole */
 	size_t zbest, rawdelta;		/* the best's length, the delta's */
 	unsigned char best[SHA1_LEN];	/* its base */
-	int hasbest;
+	int hasbest;			/* 1 a delta made, 2 one copied */
 	struct like {
 		unsigned char id[SHA1_LEN];
 		uint64_t sig;
@@ -637,6 +637,16 @@ seen_slot(struct rp *x, const unsigned char *id)
 	return i;
 }
 
+/* A commit walked before B: the newer, and of two of one second (a
+ * reflog queues a branch's commits at once), the one with the larger
+ * name, so that one more commit does not reorder the others. */
+static int
+above(const struct queued *a, const struct queued *b)
+{
+	return a->when != b->when ? a->when > b->when :
+	    memcmp(a->id, b->id, SHA1_LEN) > 0;
+}
+
 /* Queue commit ID (of data D) once, by its committer's time. */
 static int
 push(struct rp *x, const unsigned char *id, const char *d, size_t len)
@@ -670,7 +680,7 @@ push(struct rp *x, const unsigned char *id, const char *d, size_t len)
 		x->q = xrealloc(x->q, x->cq * sizeof(*x->q));
 	}
 	/* a heap, newest on top */
-	for (i = x->nq++; i > 0 && x->q[(i - 1) / 2].when < e.when;
+	for (i = x->nq++; i > 0 && above(&e, &x->q[(i - 1) / 2]);
 	    i = (i - 1) / 2)
 		x->q[i] = x->q[(i - 1) / 2];
 	x->q[i] = e;
@@ -688,9 +698,9 @@ pop(struct rp *x)
 
 		if (c >= x->nq)
 			break;
-		if (c + 1 < x->nq && x->q[c + 1].when > x->q[c].when)
+		if (c + 1 < x->nq && above(&x->q[c + 1], &x->q[c]))
 			c++;
-		if (x->q[c].when <= e.when)
+		if (!above(&x->q[c], &e))
 			break;
 		x->q[i] = x->q[c];
 		i = c;
@@ -1116,8 +1126,7 @@ reuse_delta(struct rp *x, const struct pr_entry *pe, const unsigned char *base)
 	x->zbest = x->zd.len + SHA1_LEN;
 	x->rawdelta = (size_t)pe->size;
 	memcpy(x->best, base, SHA1_LEN);
-	x->hasbest = 1;
-	x->st.reused++;
+	x->hasbest = 2;		/* taken as it was */
 	return 1;
 }
 
@@ -1134,7 +1143,7 @@ write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
 {
 	unsigned char *d = NULL, *bd = NULL, h[16], e[12];
 	size_t len, blen;
-	int type, btype, r = -1, small, u = 0;
+	int type, btype, r = -1, small, u = 0, zwold = 0;
 	uint64_t off = w->off, sig = 0;
 	struct like *lk = NULL;
 	struct pr_entry pe;
@@ -1153,10 +1162,9 @@ write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
 		goto out;
 	if (small && !u) {
 		sb_reset(&x->zw);
-		if (pe.type == type) {
+		if ((zwold = pe.type == type)) {
 			if (stream_copy(x, &pe, NULL, &x->zw) < 0)
 				goto out;
-			x->st.reused++;
 		} else
 			zput(x, NULL, &x->zw, d, len);
 		x->zbest = x->zw.len;
@@ -1182,10 +1190,12 @@ write_obj(struct rp *x, struct wout *w, int sfd, uint64_t pos,
 		    wput(w, x->best, SHA1_LEN) < 0 ||
 		    wput(w, x->zd.buf, x->zd.len) < 0;
 		x->st.deltas++;
-	} else if (small)
+		x->st.reused += x->hasbest == 2;
+	} else if (small) {
 		r = wput(w, h, pr_put_header(h, type, len)) < 0 ||
 		    wput(w, x->zw.buf, x->zw.len) < 0;
-	else if (pe.type == type) {
+		x->st.reused += zwold;
+	} else if (pe.type == type) {
 		if (wput(w, h, pr_put_header(h, type, len)) < 0)
 			r = -1;
 		else if ((r = stream_copy(x, &pe, w, NULL)) < 0)

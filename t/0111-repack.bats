@@ -17,7 +17,8 @@ setup() {
 }
 
 # side N: refs/heads/side gets a commit whose notes.txt is the first N
-# lines of the same pseudo-random ones
+# lines of the same pseudo-random ones, made N seconds after the store's
+# first commit
 side() {
 	local blob tree parent c
 
@@ -26,7 +27,8 @@ side() {
 	    git hash-object -w --stdin)
 	tree=$(printf '100644 blob %s\tnotes.txt\n' "$blob" | git mktree)
 	parent=$(git rev-parse -q --verify refs/heads/side || true)
-	c=$(git commit-tree ${parent:+-p "$parent"} -m "notes $1" "$tree")
+	c=$(GIT_COMMITTER_DATE="@$((INBOX_NOW + 3600 + $1)) +0000" \
+	    git commit-tree ${parent:+-p "$parent"} -m "notes $1" "$tree")
 	git update-ref refs/heads/side "$c"
 	echo "$c"
 }
@@ -102,11 +104,12 @@ reached() {
 	[ "$objects" -gt 100 ]
 	[ $((reused * 10)) -gt $((objects * 9)) ]
 	[ "$(ls .git/objects/pack/*.pack)" = "$pack" ]
-	# a new version: deflated, the rest copied
+	# a new version: deflated, and the version before it and its tree
+	# made deltas of the new; the rest copied
 	side 81 >/dev/null
 	run inbox-maint --full
 	[ "$status" -eq 0 ]
-	[ "$(sed 's/.* \([0-9]*\) as they were.*/\1/' <<<"${lines[0]}")" -lt "$objects" ]
+	[ "$(sed 's/.* \([0-9]*\) as they were.*/\1/' <<<"${lines[0]}")" -eq $((objects - 2)) ]
 	[ "$(git show side:notes.txt | wc -l)" -eq 81 ]
 	[ "$(git show side~40:notes.txt | wc -l)" -eq 41 ]
 	git fsck --full --strict --no-dangling 2>&1
