@@ -102,7 +102,7 @@ reached() {
 	objects=$(sed 's/^packed\t\([0-9]*\) objects.*/\1/' <<<"${lines[0]}")
 	reused=$(sed 's/.* \([0-9]*\) as they were.*/\1/' <<<"${lines[0]}")
 	[ "$objects" -gt 100 ]
-	[ $((reused * 10)) -gt $((objects * 9)) ]
+	[ "$reused" -eq "$objects" ]
 	[ "$(ls .git/objects/pack/*.pack)" = "$pack" ]
 	# a new version: deflated, and the version before it and its tree
 	# made deltas of the new; the rest copied
