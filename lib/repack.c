@@ -80,8 +80,9 @@ struct wout {
 };
 
 struct queued {
-	unsigned char id[SHA1_LEN];
 	int64_t when;
+	unsigned char id[SHA1_LEN];
+	uint32_t order;			/* of queueing */
 };
 
 struct rp {
@@ -99,6 +100,7 @@ struct rp {
 	size_t nseen, cseen;
 	struct queued *q;
 	size_t nq, cq;
+	uint32_t queued;		/* commits queued so far */
 	unsigned char prev[SHA1_LEN];	/* tree of the last commit walked */
 	unsigned char prevc[SHA1_LEN];	/* and the commit */
 	int hasprev;
@@ -637,14 +639,16 @@ seen_slot(struct rp *x, const unsigned char *id)
 	return i;
 }
 
-/* A commit walked before B: the newer, and of two of one second (a
- * reflog queues a branch's commits at once), the one with the larger
- * name, so that one more commit does not reorder the others. */
+/*
+ * A walked before B: the newer commit, and of two of one second the one
+ * queued last.  A reflog, oldest line first, queues a branch's commits
+ * at once: so they come off child before parent, as they would one by
+ * one, and one more commit does not reorder the others.
+ */
 static int
 above(const struct queued *a, const struct queued *b)
 {
-	return a->when != b->when ? a->when > b->when :
-	    memcmp(a->id, b->id, SHA1_LEN) > 0;
+	return a->when != b->when ? a->when > b->when : a->order > b->order;
 }
 
 /* Queue commit ID (of data D) once, by its committer's time. */
@@ -675,6 +679,7 @@ push(struct rp *x, const unsigned char *id, const char *d, size_t len)
 	gt = c ? memchr(c, '>', len - (size_t)(c - d)) : NULL;
 	e.when = gt ? strtoll(gt + 1, NULL, 10) : 0;
 	memcpy(e.id, id, SHA1_LEN);
+	e.order = x->queued++;
 	if (x->nq == x->cq) {
 		x->cq = x->cq ? 2 * x->cq : 256;
 		x->q = xrealloc(x->q, x->cq * sizeof(*x->q));
@@ -861,20 +866,20 @@ tips_under(struct rp *x, const char *dir)
 static int
 walk(struct rp *x, const char *gitdir)
 {
-	static const char *at[] = { "HEAD", "packed-refs", NULL };
-	static const char *under[] = { "refs", "logs", NULL };
+	/* the reflogs first: their commits queued in the order they were
+	 * made (above()), the newest last */
+	static const char *tips[] = { "logs/", "HEAD", "packed-refs",
+	    "refs/", NULL };
 	int r = 0;
 
-	for (int i = 0; r == 0 && at[i]; i++) {
-		char *p = path_join(gitdir, at[i]);
+	for (int i = 0; r == 0 && tips[i]; i++) {
+		size_t n = strlen(tips[i]);
+		char *p = xstrndup(tips[i], n - (tips[i][n - 1] == '/'));
+		char *path = path_join(gitdir, p);
 
-		r = tips_in(x, p);
-		free(p);
-	}
-	for (int i = 0; r == 0 && under[i]; i++) {
-		char *p = path_join(gitdir, under[i]);
-
-		r = tips_under(x, p);
+		r = tips[i][n - 1] == '/' ? tips_under(x, path) :
+		    tips_in(x, path);
+		free(path);
 		free(p);
 	}
 	while (r == 0 && x->nq > 0) {
